@@ -1,0 +1,30 @@
+"""Shared by the benchmark scripts: what machine a figure was measured on, and where results go."""
+import json, os, platform, subprocess, time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / 'results'
+
+def machine_info():
+    "CPU model, cores, torch threads and GPU (if any) of the machine running the benchmark."
+    cpu = platform.processor()
+    try:
+        for line in Path('/proc/cpuinfo').read_text().splitlines():
+            if line.startswith('model name'): cpu = line.split(':', 1)[1].strip(); break
+    except OSError: pass
+    info = dict(cpu=cpu, cores=os.cpu_count(), python=platform.python_version(), platform=platform.platform())
+    try:
+        import torch
+        info.update(torch=torch.__version__, torch_threads=torch.get_num_threads(),
+                    gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None)
+    except ImportError: pass
+    return info
+
+def save_result(name, result):
+    "Write `result` (a dict) with the machine and a timestamp to `bench/results/{name}.json`; return the path."
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = dict(result, machine=machine_info(), measured_at=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
+    path = RESULTS / f'{name}.json'
+    tmp = path.with_suffix('.json.tmp')
+    tmp.write_text(json.dumps(out, indent=1, default=float) + '\n')
+    os.replace(tmp, path)
+    return path
