@@ -8,7 +8,7 @@ Cells are separated by a line `# %%` (code) or `# %% [markdown]` (markdown; each
 markdown cell is prefixed by `# ` in the text file). The notebook stays the source of truth:
 convert, edit, convert back, then `nbdev_export` and `nbdev_clean`. Outputs are dropped.
 """
-import sys, json
+import sys, json, hashlib
 from pathlib import Path
 
 def nb_to_pct(nb_path, out_path):
@@ -34,7 +34,8 @@ def pct_to_nb(pct_path, nb_path):
         if kind == 'markdown':
             lines = [l[2:] if l.startswith('# ') else ('' if l.strip() == '#' else l) for l in lines]
         src = '\n'.join(lines)
-        cell = {'cell_type': kind, 'metadata': {}, 'source': src.splitlines(keepends=True)}
+        cid = hashlib.sha1(f'{len(cells)}:{src}'.encode()).hexdigest()[:8]  # stable ids keep exports stable
+        cell = {'cell_type': kind, 'id': cid, 'metadata': {}, 'source': src.splitlines(keepends=True)}
         if kind == 'code': cell.update(execution_count=None, outputs=[])
         cells.append(cell)
     for line in text.split('\n'):
