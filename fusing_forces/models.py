@@ -70,10 +70,10 @@ class PadToStride(nn.Module):
         if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
         return self.net(x)[..., :h, :w]
 
-# %% ../nbs/05_models.ipynb #50f83643
+# %% ../nbs/05_models.ipynb #cd9bc06e
 PRESETS = {
     'tiny':           dict(arch='unet', widths=(4, 8, 16)),
-    'default':        dict(arch='unet', widths=(16, 32, 64, 128), stem_stride=2),
+    'default':        dict(arch='unet', widths=(16, 32, 64, 128), stem_stride=2),  # = 'unet-16-128-s2', chosen below
     'unet-8-64':      dict(arch='unet', widths=(8, 16, 32, 64)),
     'unet-16-128':    dict(arch='unet', widths=(16, 32, 64, 128)),
     'unet-8-128':     dict(arch='unet', widths=(8, 16, 32, 64, 128)),

@@ -1,0 +1,152 @@
+"""Simulated-annotator evaluation: speed (1000 interactions on one benchmark test mirror; incremental vs the
+straightforward restitch-and-re-thin loop) and, with `--seeds N --mirrors all`, the paper's numbers on the benchmark.
+
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/simulation.py                      # speed -> bench/results/simulation.json
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/simulation.py --seeds 10 --mirrors all --no-speed
+                                                       # benchmark -> bench/results/simulation_benchmark.json + CSVs/plots in --out
+
+Weights: weights/base_default.pth and weights/refiner_default.pth. If missing (and --allow-untrained, the default for the
+speed run), untrained default-preset models are used and the result says so: speed figures stay meaningful, quality
+figures do not.
+"""
+import argparse, os, sys, time
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # torch's OpenMP threads spin otherwise (shared, loaded machine)
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).parent))
+import numpy as np, torch
+from _machine import save_result
+from fusing_forces.data import Mirror
+from fusing_forces.models import build_model
+from fusing_forces.base_model import BaseModel, grid_logits
+from fusing_forces.refiner import Refiner, build_refiner
+from fusing_forces.synthetic import benchmark_views, make_benchmark, sauvola_lines
+from fusing_forces.tiles import PATCH
+from fusing_forces.simulation import Simulation, simulate, check_refiner, IdentityRefiner
+from fusing_forces.metrics import MirrorScorer
+
+def models(base_path, refiner_path, preset):
+    "Trained models if both files exist, else untrained `preset` models (flagged)."
+    if Path(base_path).is_file() and Path(refiner_path).is_file():
+        return BaseModel.load(base_path), Refiner.load(refiner_path), True
+    torch.manual_seed(0)
+    return BaseModel(build_model(preset, 1), preset), build_refiner(preset), False
+
+class NetworkCostIdentity:
+    """Stand-in refiner for the speed run without trained weights: runs the (untrained) refiner network on every call, so
+    its cost is paid, but returns Y with the strokes forced (Y′ = Y^Δ). An untrained network's output would end the run
+    after a few dozen interactions; this one lasts as long as a manual-only annotator's run."""
+    def __init__(self, refiner): self.refiner, self.channels = refiner, refiner.channels
+    def refine_batch(self, x, base_logits, strokes):
+        self.refiner.refine_batch(x, base_logits, strokes)
+        return IdentityRefiner().refine_batch(x, base_logits, strokes)
+
+def standin_base_logits(g, window=31):
+    "Stand-in base prediction without trained weights: Sauvola lines of the (unstandardised) depth as ±4 logits."
+    return np.where(sauvola_lines(g.x[0], g.mask, window), 4.0, -4.0).astype(np.float32)
+
+class Timed:
+    "Wraps a refiner: counts calls, candidates and seconds spent in `refine_batch`."
+    def __init__(self, refiner): self.refiner, self.channels, self.calls, self.candidates, self.seconds = refiner, refiner.channels, 0, 0, 0.
+    def refine_batch(self, x, base_logits, strokes):
+        t0 = time.perf_counter(); out = self.refiner.refine_batch(x, base_logits, strokes)
+        self.seconds += time.perf_counter() - t0; self.calls += 1; self.candidates += len(x)
+        return out
+
+def timed_run(g, y, refiner, seed, max_steps, scoring, scorer):
+    sim = Simulation(g, y, refiner, seed=seed, scorer=scorer, scoring=scoring)
+    t0 = time.perf_counter(); table = sim.run(max_steps=max_steps, record_every=10); wall = time.perf_counter() - t0
+    return sim, table, wall
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--root', default='data/benchmark', help='ETMIRA root with the benchmark (test mirrors generated if missing)')
+    ap.add_argument('--mirror', default='SYN-0101_R', help='test mirror of the speed run')
+    ap.add_argument('--interactions', type=int, default=1000, help='accepted interactions of the speed run')
+    ap.add_argument('--short', type=int, default=150, help='accepted interactions of the incremental-vs-reference comparison')
+    ap.add_argument('--base', default='weights/base_default.pth'); ap.add_argument('--refiner', default='weights/refiner_default.pth')
+    ap.add_argument('--preset', default='default', help='preset of the untrained stand-ins when weights are missing')
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--seeds', type=int, default=0, help='benchmark: runs per mirror (0: no benchmark run)')
+    ap.add_argument('--mirrors', default='all', help="benchmark: 'all' test mirrors or comma-separated views")
+    ap.add_argument('--max-steps', type=int, default=3000, help='benchmark: most accepted interactions per run')
+    ap.add_argument('--out', default='results/simulation', help='benchmark: folder for CSVs, summary.json, plots')
+    ap.add_argument('--no-speed', action='store_true', help='skip the speed measurement')
+    ap.add_argument('--storage', default=None, help='cache of preprocessed mirrors (default: fusing_forces default)')
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    load_before = os.getloadavg()
+    base, refiner, trained = models(a.base, a.refiner, a.preset)
+    check_refiner(base, refiner)
+    weights = dict(trained=trained, base=a.base if trained else f"untrained '{a.preset}' preset (weights missing)",
+                   refiner=a.refiner if trained else f"untrained '{a.preset}' preset (weights missing)")
+    if not trained: print(f"!! weights missing ({a.base}, {a.refiner}): using UNTRAINED '{a.preset}' models — speed only")
+
+    if not a.no_speed:
+        make_benchmark(a.root, 'test', views=[a.mirror], progress=False)
+        t0 = time.perf_counter()
+        g = base.grid(Mirror(a.root, a.mirror, storage=a.storage))
+        t_grid = time.perf_counter() - t0; t0 = time.perf_counter()
+        y = grid_logits(base, g, stride=PATCH)
+        t_base = time.perf_counter() - t0; t0 = time.perf_counter()
+        run_refiner = refiner
+        if not trained:   # untrained nets predict ~nothing useful and the run converges in a few dozen interactions
+            y, run_refiner = standin_base_logits(g), NetworkCostIdentity(refiner)
+            weights['speed_run'] = ("stand-ins: base = Sauvola(31) lines of the depth as ±4 logits (base-model cost measured "
+                                    "separately in setup_s), refiner = untrained default network run on every call with its "
+                                    "output replaced by Y^Δ (network cost paid, run length of a manual-only annotator)")
+        scorer = MirrorScorer(g.gt, g.mask)
+        t_thin = time.perf_counter() - t0
+        timer = Timed(run_refiner)
+        sim, table, wall = timed_run(g, y, timer, 0, a.interactions, 'incremental', scorer)
+        outcomes = {k: sum(o == k for *_, o in sim.log) for k in ('accepted', 'unchanged', 'manual_not_improved', 'no_stroke')}
+        # the same short run both ways, in this process: identical decisions, only the records differ
+        s_inc, t_inc, w_inc = timed_run(g, y, run_refiner, 1, a.short, 'incremental', scorer)
+        s_ref, t_ref, w_ref = timed_run(g, y, run_refiner, 1, a.short, 'reference', scorer)
+        same = bool(np.allclose(t_inc.drop(columns='seconds').to_numpy(float), t_ref.drop(columns='seconds').to_numpy(float), rtol=0, atol=1e-12))
+        lat = {}
+        for B in (1, 2):   # refiner latency per call: steps with both an add and an erase candidate run a batch of 2
+            xb, yb, sb = np.zeros((B, len(refiner.channels), PATCH, PATCH), np.float32), np.zeros((B, PATCH, PATCH), np.float32), np.zeros((B, PATCH, PATCH), np.int8)
+            ts = []
+            for _ in range(12):
+                t0 = time.perf_counter(); refiner.refine_batch(xb, yb, sb); ts.append(time.perf_counter() - t0)
+            lat[f'batch{B}_ms_p50'] = round(1000*float(np.median(ts[2:])), 1)
+        speed = dict(mirror=a.mirror, refiner_latency=lat, grid_shape=list(g.shape), tiles=len(sim.windows), tiles_with_gt=int(sum(c.gt_sum > 0 for c in sim.tile_refined)),
+                     setup_s=dict(grid=round(t_grid, 2), base_prediction=round(t_base, 2), thin_gt_once=round(t_thin, 3)),
+                     run=dict(max_interactions=a.interactions, interactions=sim.interactions, steps=sim.steps, converged=sim.converged,
+                              outcomes=outcomes, wall_s=round(wall, 2), ms_per_step=round(1000*wall/max(sim.steps, 1), 1),
+                              ms_per_interaction=round(1000*wall/max(sim.interactions, 1), 1), records=len(table),
+                              refiner_calls=timer.calls, refiner_candidates=timer.candidates, refiner_s=round(timer.seconds, 2),
+                              refiner_share=round(timer.seconds/wall, 3),
+                              base_pfm=float(table.pfm_manual.iloc[0]), final_pfm_manual=float(table.pfm_manual.iloc[-1]),
+                              final_pfm_refined=float(table.pfm_refined.iloc[-1])),
+                     versus_reference=dict(interactions=s_inc.interactions, steps=s_inc.steps, records=len(t_inc),
+                                           incremental_s=round(w_inc, 2), reference_s=round(w_ref, 2),
+                                           ratio=round(w_ref/w_inc, 2), identical_records=same,
+                                           reference_ms_per_record=round(1000*(w_ref - w_inc)/max(len(t_ref), 1), 1),
+                                           note='reference = restitch the whole mirror and score Y^Δ and Y′ with a pFM that re-thins the GT at every record (the authors\' approach); per-step tile scoring is the same in both'))
+        print(f"{a.mirror} grid {g.shape}: {sim.interactions} interactions / {sim.steps} steps in {wall:.1f} s "
+              f"({speed['run']['ms_per_step']} ms/step), converged={sim.converged}, outcomes {outcomes}")
+        print(f"short run ({s_inc.interactions} interactions, {len(t_inc)} records): incremental {w_inc:.1f} s, "
+              f"reference {w_ref:.1f} s, ratio {w_ref/w_inc:.2f}x, identical records: {same}")
+        save_result('simulation', dict(weights=weights, speed=speed, threads=a.threads, omp_wait_policy=os.environ.get('OMP_WAIT_POLICY'),
+                                       load_avg_before=[round(x, 2) for x in load_before], load_avg_after=[round(x, 2) for x in os.getloadavg()]))
+
+    if a.seeds:
+        if not trained: print("!! benchmark numbers with untrained models mean nothing; run again with trained weights")
+        views = [v.view for v in benchmark_views('test')] if a.mirrors == 'all' else [v.strip() for v in a.mirrors.split(',')]
+        make_benchmark(a.root, 'test', views=views, progress=False)
+        t0 = time.perf_counter()
+        _, summary = simulate(a.root, views, base, refiner, seeds=range(a.seeds), max_steps=a.max_steps, out=a.out, storage=a.storage)
+        wall = time.perf_counter() - t0
+        table = {v: {k: s[k] for k in ('peak_gain', 'peak_at_fraction', 'min_gain_after_5pct', 'manual_input_saved',
+                                        'saving_undefined_runs', 'interactions', 'converged_runs', 'base_pfm',
+                                        'final_pfm_manual', 'final_pfm_refined')} for v, s in summary.items()}
+        for v, s in table.items():
+            sv = s['manual_input_saved']['mean']
+            print(f"{v}: peak {100*(s['peak_gain'] or 0):+.1f} %, min after 5 % {100*(s['min_gain_after_5pct'] or 0):+.1f} %, "
+                  f"saving {'n/a' if sv is None else f'{100*sv:.1f} %'}, interactions {s['interactions']['mean']:.0f} ± {s['interactions']['std']:.0f}")
+        save_result('simulation_benchmark', dict(weights=weights, seeds=a.seeds, max_steps=a.max_steps, mirrors=table, out=a.out,
+                                                 wall_s=round(wall, 1), threads=a.threads,
+                                                 load_avg_before=[round(x, 2) for x in load_before], load_avg_after=[round(x, 2) for x in os.getloadavg()]))
+
+if __name__ == '__main__': main()
