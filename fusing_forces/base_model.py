@@ -28,7 +28,7 @@ __all__ = ['GridMirror', 'standardise', 'to_grid', 'grid_stats', 'random_affine'
            'sigmoid', 'predict_mirror', 'write_mask', 'score', 'classical_baselines', 'load_grids', 'grid_logits',
            'evaluate_base', 'train_base', 'train_base_cli']
 
-# %% ../nbs/06_base_model.ipynb #291c4dd8
+# %% ../nbs/06_base_model.ipynb #1a659134
 @dataclass
 class GridMirror:
     "A mirror on the model grid: standardised inputs (C,h,w), GT and mask (h,w)."
@@ -46,7 +46,7 @@ def standardise(x:np.ndarray, channels, stats:dict)->np.ndarray:
 def to_grid(m:Mirror, channels=('depth',), stats:dict|None=None)->GridMirror:
     "Downsample a mirror's inputs, GT and mask to the model grid; standardise with `stats` (mean, std per channel)."
     channels = check_channels(channels)
-    x = downsample(m.inputs(channels))
+    x = np.stack([downsample(m.channel(c)) for c in channels])  # channel by channel: no full-resolution copy
     if stats is not None: x = standardise(x, channels, stats)
     return GridMirror(m.view, x, downsample(np.asarray(m.gt)), downsample(np.asarray(m.mask)))
 
@@ -183,7 +183,7 @@ class BaseModel:
         "The mirror on the model grid with this model's channels and statistics."
         return to_grid(m, self.channels, self.stats)
 
-# %% ../nbs/06_base_model.ipynb #9fc98cb3
+# %% ../nbs/06_base_model.ipynb #3a5d23c0
 @torch.inference_mode()
 def predict_grid(model:torch.nn.Module, x:np.ndarray, size:int=PATCH, stride:int=STRIDE, bs:int=8,
                  device=None, progress:bool=True)->np.ndarray:
@@ -208,15 +208,17 @@ def predict_mirror(base:BaseModel, m:Mirror, bs:int=8, device=None, progress:boo
                    full_resolution:bool=True)->np.ndarray:
     "Line probabilities of a whole mirror (full resolution or the model grid), zero outside the mirror mask."
     g = base.grid(m)
+    m.release()  # the full-resolution maps are not needed while predicting (a full scan's pages add up)
     prob = sigmoid(predict_grid(base.model, g.x, bs=bs, device=device, progress=progress))
     if not full_resolution: return np.where(g.mask, prob, 0).astype(np.float32)
     prob = upsample(prob, m.shape)
     prob[~np.asarray(m.mask)] = 0
+    m.release()
     return prob
 
 def write_mask(path, prob:np.ndarray, threshold:float=0.5):
     "Save `prob > threshold` in the GT format (RGBA PNG, lines in alpha), atomically."
-    return write_png(path, gt_to_rgba(np.asarray(prob) > threshold))
+    return write_gt(path, np.asarray(prob) > threshold)
 
 # %% ../nbs/06_base_model.ipynb #fe53973b
 def score(pred:np.ndarray, g:GridMirror)->dict:
@@ -235,7 +237,7 @@ def classical_baselines(m:Mirror, windows=(11, 15, 21, 31, 45, 61, 81, 101))->di
     res['sauvola_sweep'] = {w: s['pfm'] for w, s in sweep.items()}
     return res
 
-# %% ../nbs/06_base_model.ipynb #eeb49757
+# %% ../nbs/06_base_model.ipynb #ea75f3f3
 def load_grids(root, views, channels=('depth',), stats=None, storage=None)->list[GridMirror]:
     "Grid mirrors of `views` under `root` (standardised when `stats` is given)."
     return [to_grid(Mirror(root, v, storage=storage), channels, stats) for v in views]
@@ -279,15 +281,16 @@ def train_base(root, # ETMIRA root holding the benchmark
     t_train = time.time() - t1
     learn.model.eval()
     names = [m.name for m in learn.metrics]
+    history = [dict(zip(['train_loss', 'valid_loss'] + names, [None if a is None else float(a) for a in v])) for v in learn.recorder.values]
     tile_scores = {'valid': dict(zip(names, map(float, learn.validate()[1:])))}
     if test_tiles: tile_scores['test'] = dict(zip(names, map(float, learn.validate(dl=learn.dls.valid.new(TileDataset(held, test_tiles)))[1:])))
     base = BaseModel(learn.model.cpu(), preset, channels, stats)
-    report = dict(preset=preset, channels=list(channels), epochs_run=len(learn.recorder.values), epochs=epochs, bs=bs,
+    report = dict(preset=preset, channels=list(channels), epochs_run=len(history), epochs=epochs, bs=bs,
                   samples_per_epoch=samples_per_epoch, lr=lr, schedule=schedule, seed=seed,
                   train_views=list(train_views), heldout_views=list(valid_views),
                   n_valid_tiles=len(valid_tiles), n_test_tiles=len(test_tiles),
                   data_s=round(t_data, 1), train_s=round(t_train, 1), tiles=tile_scores,
-                  history=[dict(zip(['train_loss', 'valid_loss'] + names, [None if a is None else float(a) for a in v])) for v in learn.recorder.values],
+                  history=history,
                   mirrors=evaluate_base(base, held))
     base.meta = dict(report=report)
     shutil.rmtree(learn.path, ignore_errors=True)

@@ -15,9 +15,9 @@ from scipy import ndimage
 # %% auto #0
 __all__ = ['GT_DIR', 'MASK_DIR', 'PS_DIR', 'VIEW_PATTERN', 'MAPS', 'MM_PER_INCH', 'CHANNELS', 'REAL_STATS', 'PREPROCESS_VERSION',
            'DataError', 'parse_view', 'ViewFiles', 'view_files', 'find_views', 'report_views', 'write_tiff',
-           'write_png', 'gt_to_rgba', 'mask_to_rgb', 'write_view', 'read_depth', 'read_albedo', 'read_normals',
-           'read_px_per_mm', 'read_gt', 'read_mask', 'highpass_depth', 'minmax', 'preprocess_depth', 'check_channels',
-           'default_storage', 'Mirror', 'channel_stats']
+           'write_png', 'write_gt', 'gt_to_rgba', 'mask_to_rgb', 'write_view', 'read_depth', 'read_albedo',
+           'read_normals', 'read_px_per_mm', 'read_gt', 'read_mask', 'highpass_depth', 'minmax', 'preprocess_depth',
+           'check_channels', 'default_storage', 'Mirror', 'channel_stats']
 
 # %% ../nbs/00_data.ipynb #3bf1eef3
 class DataError(ValueError):
@@ -80,7 +80,7 @@ def report_views(views:list[ViewFiles])->str:
     return '\n'.join(f"{v.view}: " + ('complete' if not v.missing else 'missing ' + ', '.join(
         f"{k} ({getattr(v,k).relative_to(v.root)})" for k in v.missing)) for v in views)
 
-# %% ../nbs/00_data.ipynb #6099a155
+# %% ../nbs/00_data.ipynb #3bcaa4b6
 def _tmp_path(path:Path)->Path: return path.with_name(f'.{path.name}.{uuid.uuid4().hex[:8]}.tmp')
 
 def write_tiff(path, arr:np.ndarray, dpi:float|None=None):
@@ -105,6 +105,17 @@ def write_png(path, arr:np.ndarray):
     finally: tmp.unlink(missing_ok=True)
     return path
 
+def write_gt(path, lines:np.ndarray):
+    "Write a boolean line mask in the GT format (black RGBA, lines in alpha) atomically, without an (H,W,4) array."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    lines = np.asarray(lines, bool)
+    im = Image.new('RGBA', (lines.shape[1], lines.shape[0]), (0, 0, 0, 0))
+    im.putalpha(Image.fromarray(lines.view(np.uint8)*np.uint8(255)))
+    tmp = _tmp_path(path)
+    try: im.save(tmp, format='PNG'); os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+    return path
+
 def gt_to_rgba(lines:np.ndarray)->np.ndarray:
     "A boolean line mask in the GT format: black RGBA with the lines in the alpha channel."
     out = np.zeros((*lines.shape, 4), np.uint8); out[..., 3] = np.where(lines, 255, 0)
@@ -115,7 +126,7 @@ def mask_to_rgb(mask:np.ndarray)->np.ndarray:
     out = np.zeros((*mask.shape, 3), np.uint8); out[..., 0] = np.where(mask, 255, 0)
     return out
 
-# %% ../nbs/00_data.ipynb #3fe34bb1
+# %% ../nbs/00_data.ipynb #5dd85a97
 def write_view(root, view:str, depth:np.ndarray, gt:np.ndarray, mask:np.ndarray, 
                normals:np.ndarray|None=None, albedo:np.ndarray|None=None, dpi:float=600.)->ViewFiles:
     "Write one view in the ETMIRA layout (normals from the depth gradient and flat albedo if not given)."
@@ -128,7 +139,7 @@ def write_view(root, view:str, depth:np.ndarray, gt:np.ndarray, mask:np.ndarray,
     write_tiff(vf.normals, normals.astype(np.float32), dpi=dpi)
     write_tiff(vf.albedo, albedo.astype(np.float32))
     write_tiff(vf.depth, depth.astype(np.float32))
-    write_png(vf.gt, gt_to_rgba(gt)); write_png(vf.mask, mask_to_rgb(mask))
+    write_gt(vf.gt, gt); write_png(vf.mask, mask_to_rgb(mask))
     return vf
 
 # %% ../nbs/00_data.ipynb #097741e2
@@ -363,7 +374,7 @@ def _cached(self:Mirror, name:str, compute):
     self._arrays[name] = arr
     return arr
 
-# %% ../nbs/00_data.ipynb #4d6ed904
+# %% ../nbs/00_data.ipynb #9e28cd7c
 @patch(as_prop=True)
 def gt(self:Mirror)->np.ndarray:
     "Traced lines (bool, H×W)."
@@ -388,6 +399,12 @@ def albedo(self:Mirror)->np.ndarray:
 def normals(self:Mirror)->np.ndarray:
     "Unit normals (float32, H×W×3)."
     return self._cached('normals', lambda: read_normals(self.files.normals))
+
+@patch
+def release(self:Mirror):
+    "Drop the arrays held in memory (memory maps are closed; the next access reloads them from the cache)."
+    self._arrays.clear()
+    return self
 
 @patch
 def channel(self:Mirror, name:str)->np.ndarray:

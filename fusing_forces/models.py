@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'CHECKPOINT_FORMAT', 'conv_block', 'UNet', 'PadToStride', 'build_model', 'dice_loss', 'DiceLossFlat',
-           'save_model', 'load_model', 'load_authors_checkpoint', 'default_device', 'to_device']
+           'save_model', 'load_model', 'load_authors_checkpoint', 'default_device', 'to_device', 'weights_dir',
+           'sha256', 'shipped_weights']
 
 # %% ../nbs/05_models.ipynb #132cc02a
 import json, os, tempfile
@@ -260,3 +261,34 @@ def to_device(
     model = model.to(device)
     if getattr(model, 'channels_last', False): model = model.to(memory_format=torch.channels_last)
     return model
+
+# %% ../nbs/05_models.ipynb #2f466a7f
+import hashlib
+import fusing_forces
+
+def weights_dir()->Path:
+    "The project's `weights/` folder (`$FF_WEIGHTS` overrides it)."
+    return Path(os.environ.get('FF_WEIGHTS', Path(fusing_forces.__file__).resolve().parent.parent/'weights'))
+
+def sha256(path, chunk:int=1<<20)->str:
+    "Hex SHA-256 of a file."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        while b := f.read(chunk): h.update(b)
+    return h.hexdigest()
+
+def shipped_weights(name:str, # e.g. `base_default` or `refiner_default.pth`
+                    folder=None, # default `weights_dir()`
+                   )->Path:
+    "The path of shipped weights `name`, after checking its SHA-256 against `SHA256SUMS`."
+    folder = Path(folder or weights_dir())
+    fname = name if name.endswith('.pth') else f'{name}.pth'
+    path, sums = folder/fname, folder/'SHA256SUMS'
+    if not path.is_file(): raise FileNotFoundError(f"{path}: shipped weights {name!r} not found (see weights/README.md for how to train them)")
+    expected = {}
+    if sums.is_file():
+        for line in sums.read_text().splitlines():
+            if line.strip(): digest, f = line.split(maxsplit=1); expected[f.strip().lstrip('*')] = digest
+    if fname not in expected: raise ValueError(f"{sums}: no checksum listed for {fname}")
+    if sha256(path) != expected[fname]: raise ValueError(f"{path}: checksum mismatch — the file is corrupt or was replaced; expected {expected[fname][:12]}…")
+    return path

@@ -10,33 +10,40 @@ import numpy as np
 __all__ = ['MODEL_SCALE', 'PATCH', 'STRIDE', 'downsample', 'upsample', 'n_windows', 'tile_windows', 'crop', 'border_weight',
            'Stitcher']
 
-# %% ../nbs/01_tiles.ipynb #ff2aa4fb
+# %% ../nbs/01_tiles.ipynb #336a1e1b
 MODEL_SCALE = 2     # full-resolution pixels per model-grid pixel (512 windows -> 256)
 PATCH, STRIDE = 256, 128  # window size and inference stride on the model grid
 
-def downsample(x:np.ndarray, factor:int=MODEL_SCALE)->np.ndarray:
+def downsample(x:np.ndarray, factor:int=MODEL_SCALE, rows_per_chunk:int=1024)->np.ndarray:
     "Area-average the last two axes by an integer `factor` (edges padded by replication); bool → mean ≥ ½."
-    if factor == 1: return x.copy()
+    if factor == 1: return np.array(x)
     is_bool = x.dtype == np.bool_
     h, w = x.shape[-2:]
-    ph, pw = -h % factor, -w % factor
-    xf = x.astype(np.float32)
-    if ph or pw: xf = np.pad(xf, [(0, 0)]*(x.ndim-2) + [(0, ph), (0, pw)], mode='edge')
-    H, W = xf.shape[-2]//factor, xf.shape[-1]//factor
-    out = xf.reshape(*xf.shape[:-2], H, factor, W, factor).mean((-3, -1), dtype=np.float32)
+    H, W = -(-h//factor), -(-w//factor)
+    out = np.empty(x.shape[:-2] + (H, W), np.float32)
+    for i0 in range(0, H, rows_per_chunk):  # in row chunks: a full-size mirror never needs a float32 copy
+        i1 = min(i0 + rows_per_chunk, H)
+        block = np.asarray(x[..., i0*factor:min(i1*factor, h), :], np.float32)
+        ph, pw = (i1 - i0)*factor - block.shape[-2], W*factor - w
+        if ph or pw: block = np.pad(block, [(0, 0)]*(x.ndim-2) + [(0, ph), (0, pw)], mode='edge')
+        out[..., i0:i1, :] = block.reshape(*block.shape[:-2], i1 - i0, factor, W, factor).mean((-3, -1), dtype=np.float32)
     return out >= 0.5 if is_bool else out
 
-def upsample(x:np.ndarray, shape:tuple, factor:int=MODEL_SCALE)->np.ndarray:
-    "Bilinear (pixel-centre aligned) upsampling of a 2-D map by `factor`, cropped to `shape`."
-    if factor == 1: return x[:shape[0], :shape[1]].astype(np.float32)
+def upsample(x:np.ndarray, shape:tuple, factor:int=MODEL_SCALE, rows_per_chunk:int=1024)->np.ndarray:
+    "Bilinear (pixel-centre aligned) upsampling of a 2-D map by `factor`, cropped to `shape`, computed in row chunks."
+    x = np.asarray(x, np.float32)
+    if factor == 1: return x[:shape[0], :shape[1]].copy()
     def coords(n_out, n_in):
         c = (np.arange(n_out, dtype=np.float32) + 0.5)/factor - 0.5
         c = np.clip(c, 0, n_in - 1); i0 = np.floor(c).astype(np.int64); i1 = np.minimum(i0 + 1, n_in - 1)
         return i0, i1, (c - i0).astype(np.float32)
     r0, r1, fr = coords(shape[0], x.shape[0]); c0, c1, fc = coords(shape[1], x.shape[1])
-    x = x.astype(np.float32, copy=False)
-    rows = x[r0]*(1 - fr[:, None]) + x[r1]*fr[:, None]
-    return rows[:, c0]*(1 - fc[None]) + rows[:, c1]*fc[None]
+    out = np.empty(shape, np.float32)
+    for a in range(0, shape[0], rows_per_chunk):
+        b = min(a + rows_per_chunk, shape[0]); f = fr[a:b, None]
+        rows = x[r0[a:b]]*(1 - f) + x[r1[a:b]]*f
+        out[a:b] = rows[:, c0]*(1 - fc[None]) + rows[:, c1]*fc[None]
+    return out
 
 # %% ../nbs/01_tiles.ipynb #7d83c21b
 def n_windows(n:int, size:int, stride:int)->int:
