@@ -50,11 +50,26 @@ def refiner_section():
     return out + ["", f"Machine: {machine(d)}."]
 
 def simulation_section():
-    d = load('simulation_benchmark')
-    if d is None: return ["*Simulated annotator: `bench/results/simulation_benchmark.json` not yet produced "
-                          "(run `bench/simulation.py --seeds 10 --mirrors all --no-speed` with trained weights).*"]
-    out = ["```", json.dumps({k: v for k, v in d.items() if k != 'machine'}, indent=1)[:3000], "```"]
-    return out
+    out = ["| refiner | mirror | peak relative gain | min gain after first 5 % | manual input saved | interactions to convergence | base → final pFM manual / refined | seeds |",
+           "|---|---|---|---|---|---|---|---|"]
+    found = None
+    pct = lambda x: '–' if x is None else f"{100*x:+.1f} %"
+    for name, label in (('simulation_h1', 'one-stroke trained'), ('simulation_h4', 'history-trained (≤ 4 strokes)')):
+        d = load(name)
+        if d is None: continue
+        found = d
+        for v, s in d['mirrors'].items():
+            ms, it = s['manual_input_saved'], s['interactions']
+            saved = '–' if ms.get('mean') is None else f"{100*ms['mean']:.1f} % ± {100*(ms.get('std') or 0):.1f}"
+            if s.get('saving_undefined_runs'): saved += f" ({s['saving_undefined_runs']} runs never reached P)"
+            out.append(f"| {label} | {v} | {pct(s['peak_gain'])} | {pct(s['min_gain_after_5pct'])} | {saved} | "
+                       f"{it['mean']:.0f} ± {it['std']:.0f} ({s['converged_runs']} converged) | "
+                       f"{s['base_pfm']:.3f} → {s['final_pfm_manual']:.3f} / {s['final_pfm_refined']:.3f} | {d['seeds']} |")
+    if found is None:
+        return ["*Simulated annotator: no `bench/results/simulation_h*.json` yet (run `bench/simulation.py --seeds 10 --mirrors all "
+                "--no-speed --name simulation_h1` with trained weights).*"]
+    return out + ["", f"At most {found['max_steps']} accepted interactions per run; machine: {machine(found)}. "
+                  "Gain curves and stroke-pixel plots: `docs/simulation_h1/`, `docs/simulation_h4/`."]
 
 def speed_section():
     rows = ["| what | fusing_forces | straightforward | ratio | machine |", "|---|---|---|---|---|"]
@@ -90,7 +105,7 @@ def speed_section():
 def render():
     parts = ["### Base model vs classical binarisation (synthetic test mirrors, model grid = half resolution, threshold 0.5)", ""]
     parts += base_section() + ["", "### Refiner", ""] + refiner_section()
-    parts += ["", "### Simulated annotator (10 seeds × 3 test mirrors)", ""] + simulation_section()
+    parts += ["", "### Simulated annotator (the paper's protocol on the 3 test mirrors)", ""] + simulation_section()
     parts += ["", "### Speed", ""] + speed_section()
     return '\n'.join(parts)
 

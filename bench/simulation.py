@@ -70,6 +70,7 @@ def main():
     ap.add_argument('--mirrors', default='all', help="benchmark: 'all' test mirrors or comma-separated views")
     ap.add_argument('--max-steps', type=int, default=3000, help='benchmark: most accepted interactions per run')
     ap.add_argument('--out', default='results/simulation', help='benchmark: folder for CSVs, summary.json, plots')
+    ap.add_argument('--name', default='simulation_benchmark', help='benchmark: results file name in bench/results')
     ap.add_argument('--no-speed', action='store_true', help='skip the speed measurement')
     ap.add_argument('--storage', default=None, help='cache of preprocessed mirrors (default: fusing_forces default)')
     a = ap.parse_args()
@@ -145,7 +146,7 @@ def main():
             sv = s['manual_input_saved']['mean']
             print(f"{v}: peak {100*(s['peak_gain'] or 0):+.1f} %, min after 5 % {100*(s['min_gain_after_5pct'] or 0):+.1f} %, "
                   f"saving {'n/a' if sv is None else f'{100*sv:.1f} %'}, interactions {s['interactions']['mean']:.0f} ± {s['interactions']['std']:.0f}")
-        save_result('simulation_benchmark', dict(weights=weights, seeds=a.seeds, max_steps=a.max_steps, mirrors=table, out=a.out,
+        save_result(a.name, dict(weights=weights, seeds=a.seeds, max_steps=a.max_steps, mirrors=table, out=a.out,
                                                  wall_s=round(wall, 1), threads=a.threads,
                                                  load_avg_before=[round(x, 2) for x in load_before], load_avg_after=[round(x, 2) for x in os.getloadavg()]))
 

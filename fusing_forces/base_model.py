@@ -24,9 +24,9 @@ from .synthetic import otsu_lines, sauvola_lines, benchmark_views, make_benchmar
 
 # %% auto #0
 __all__ = ['GridMirror', 'standardise', 'to_grid', 'grid_stats', 'random_affine', 'CropDataset', 'TileDataset', 'mirror_tiles',
-           'split_tiles', 'base_dataloaders', 'base_learner', 'fit_base', 'plain_json', 'BaseModel', 'predict_grid',
-           'sigmoid', 'predict_mirror', 'write_mask', 'score', 'classical_baselines', 'load_grids', 'grid_logits',
-           'evaluate_base', 'train_base', 'train_base_cli']
+           'split_tiles', 'base_dataloaders', 'base_learner', 'fit_base', 'plain_json', 'TrainedModel', 'BaseModel',
+           'predict_grid', 'sigmoid', 'predict_mirror', 'write_mask', 'score', 'classical_baselines', 'load_grids',
+           'grid_logits', 'evaluate_base', 'train_base', 'train_base_cli']
 
 # %% ../nbs/06_base_model.ipynb #1a659134
 @dataclass
@@ -153,32 +153,39 @@ def fit_base(learn:Learner, epochs:int, lr:float=3e-4, schedule='one_cycle', pat
     else: raise ValueError(f"unknown schedule {schedule!r}; use 'one_cycle' or 'plateau'")
     return learn
 
-# %% ../nbs/06_base_model.ipynb #eb1fadb9
+# %% ../nbs/06_base_model.ipynb #54ab2aff
 def plain_json(obj):
     "`obj` with numpy scalars and tuples turned into plain JSON types (checkpoints load with `weights_only`)."
     return json.loads(json.dumps(obj, default=lambda o: o.item() if hasattr(o, 'item') else str(o)))
 
-class BaseModel:
-    "A trained line-segmentation network with its input channels and standardisation statistics."
+class TrainedModel:
+    "A network with its preset, input channels and standardisation statistics, saved and loaded as one file."
+    role = None
     def __init__(self, model:torch.nn.Module, preset:str, channels=('depth',), stats:dict|None=None, meta:dict|None=None):
         self.model, self.preset, self.channels = model.eval(), preset, check_channels(channels)
         self.stats = stats or {c: (0., 1.) for c in self.channels}
         self.meta = meta or {}
 
+    @property
+    def in_channels(self)->int: return len(self.channels)
+
     def save(self, path, **meta):
-        "Save weights and config (preset, channels, stats, meta) in one file."
-        return save_model(self.model, path, self.preset, len(self.channels), role='base',
+        "Save weights and config (preset, channels, stats, role, meta) in one file."
+        return save_model(self.model, path, self.preset, self.in_channels, role=self.role,
                           **plain_json(dict(channels=list(self.channels), stats=self.stats, **{**self.meta, **meta})))
 
     @classmethod
     def load(cls, path, preset=None, device='cpu'):
-        "Load a `BaseModel` saved with `save`."
+        "Load a model saved with `save`; the file must hold this class's role."
         model = load_model(path, preset=preset); cfg = model.config
-        channels = cfg.get('channels', ['depth'])
+        if cfg.get('role') not in (None, cls.role): raise ValueError(f"{path}: holds a {cfg.get('role')} model, not a {cls.role} model")
         stats = {k: tuple(v) for k, v in cfg.get('stats', {}).items()} or None
-        return cls(model.to(device), cfg['preset'], channels, stats, {k: v for k, v in cfg.items()
-                   if k not in ('preset', 'in_channels', 'channels', 'stats', 'role')})
+        meta = {k: v for k, v in cfg.items() if k not in ('preset', 'in_channels', 'channels', 'stats', 'role', 'architecture')}
+        return cls(model.to(device), cfg['preset'], cfg.get('channels', ['depth']), stats, meta)
 
+class BaseModel(TrainedModel):
+    "A trained line-segmentation network with its input channels and standardisation statistics."
+    role = 'base'
     def grid(self, m:Mirror)->GridMirror:
         "The mirror on the model grid with this model's channels and statistics."
         return to_grid(m, self.channels, self.stats)

@@ -17,7 +17,7 @@ from .refiner import Refiner
 from .simulation import Simulation, summarize_mirror, save_plots
 
 # %% auto #0
-__all__ = ['DEMO_VIEW', 'DEMO_SEED', 'DEMO_SIZE', 'demo_mirror', 'run_demo', 'main']
+__all__ = ['DEMO_VIEW', 'DEMO_SEED', 'DEMO_SIZE', 'demo_mirror', 'run_demo', 'main', 'demo_mirror_pfm']
 
 # %% ../nbs/10_demo.ipynb #10a3acc3
 DEMO_VIEW, DEMO_SEED, DEMO_SIZE = 'DEMO-0001_R', 2024, 2048  # a held-out seed, ≈ 16 tiles of 512 px
@@ -75,3 +75,10 @@ def main(out:str='out/demo', # output folder
           f"manual only pFM {r['pfm_manual']:.3f}, with the refiner {r['pfm_refined']:.3f} "
           f"(relative gain {100*r['relative_gain']:+.1f} %)\n"
           f"outputs in {r['out']} ({r['seconds']:.0f} s)")
+
+# %% ../nbs/10_demo.ipynb #69d61c74
+def demo_mirror_pfm(base:BaseModel, root)->float:
+    "Whole-mirror pFM (model grid, blended windows, threshold 0.5) of `base` on the demo mirror written under `root`."
+    view = demo_mirror(root)
+    g = base.grid(Mirror(root, view, storage=False))
+    return score((sigmoid(grid_logits(base, g)) > 0.5) & g.mask, g)['pfm']

@@ -138,7 +138,7 @@ class DiceLossFlat:
     def decodes(self, x): return (x > self.threshold).to(torch.uint8)
     def __repr__(self): return f"DiceLossFlat(threshold={self.threshold})"
 
-# %% ../nbs/05_models.ipynb #5173479d
+# %% ../nbs/05_models.ipynb #0cfde752
 CHECKPOINT_FORMAT = 'fusing_forces.model/1'
 
 def _architecture(preset):
@@ -157,7 +157,8 @@ def save_model(
     preset, in_channels = preset or cfg.get('preset'), in_channels or cfg.get('in_channels')
     if preset not in PRESETS: raise ValueError(f"save_model: unknown preset {preset!r} for {path}")
     if not isinstance(in_channels, int): raise ValueError(f"save_model: in_channels missing for {path}")
-    meta = {k: v for k, v in cfg.items() if k not in ('preset', 'in_channels', 'architecture')} | meta
+    # the model's own config, then the caller's keywords; `architecture` is always this preset's current definition
+    meta = {k: v for k, v in (cfg | meta).items() if k not in ('preset', 'in_channels', 'architecture', 'format')}
     try: json.dumps(meta)
     except TypeError as e: raise ValueError(f"save_model: metadata for {path} must be JSON-serialisable ({e})") from None
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
