@@ -37,17 +37,17 @@ def base_section():
 
 def refiner_section():
     out = ["| refiner | training | single-stroke mean pFM(Y′)/pFM(Y^Δ), validation tiles (± std, n) | test tiles | training time |", "|---|---|---|---|---|"]
-    found = False
+    found = None
     for h in (1, 4):
         d = load(f'refiner_h{h}')
         if d is None: continue
-        found = True
+        found = d
         g = d['single_stroke_gain']
         fmt = lambda s: f"{f(s['mean'])} ± {f(s['std'])} (n = {s['n']})" if s else '–'
         out.append(f"| `{d.get('weights', '?')}` | {'one stroke' if h == 1 else f'histories of ≤ {h} strokes'} | {fmt(g.get('valid'))} | "
                    f"{fmt(g.get('test'))} | {d['train_s']/60:.1f} min |")
     if not found: return ["*Refiner: no `bench/results/refiner_h*.json` yet (run `bench/train_refiner.py`).*"]
-    return out + ["", f"Machine: {machine(d)}."]
+    return out + ["", f"Machine: {machine(found)}."]
 
 def simulation_section():
     out = ["| refiner | mirror | peak relative gain | min gain after first 5 % | manual input saved | interactions to convergence | base → final pFM manual / refined | seeds |",
@@ -64,12 +64,14 @@ def simulation_section():
             if s.get('saving_undefined_runs'): saved += f" ({s['saving_undefined_runs']} runs never reached P)"
             out.append(f"| {label} | {v} | {pct(s['peak_gain'])} | {pct(s['min_gain_after_5pct'])} | {saved} | "
                        f"{it['mean']:.0f} ± {it['std']:.0f} ({s['converged_runs']} converged) | "
-                       f"{s['base_pfm']:.3f} → {s['final_pfm_manual']:.3f} / {s['final_pfm_refined']:.3f} | {d['seeds']} |")
+                       f"{s['base_pfm']:.3f} → {s['final_pfm_manual']['mean']:.3f} / {s['final_pfm_refined']['mean']:.3f} | {d['seeds']} |")
     if found is None:
         return ["*Simulated annotator: no `bench/results/simulation_h*.json` yet (run `bench/simulation.py --seeds 10 --mirrors all "
                 "--no-speed --name simulation_h1` with trained weights).*"]
     return out + ["", f"At most {found['max_steps']} accepted interactions per run; machine: {machine(found)}. "
-                  "Gain curves and stroke-pixel plots: `docs/simulation_h1/`, `docs/simulation_h4/`."]
+                  "Plots (copied from the runs' output folders): `docs/simulation_h1/`, `docs/simulation_h4/`."] + [
+                  f"\n![relative pFM gain, {n}](docs/{n}/gain_curves.png)" for n in ('simulation_h1', 'simulation_h4')
+                  if (HERE.parent/'docs'/n/'gain_curves.png').is_file()]
 
 def speed_section():
     rows = ["| what | fusing_forces | straightforward | ratio | machine |", "|---|---|---|---|---|"]
@@ -98,6 +100,9 @@ def speed_section():
     d = load('preprocess_fullsize')
     if d: rows.append(f"| preprocess a full 8964×6716 view (first load / cached) | {d['first_load_s']:.1f} s / {d['second_load_s']*1000:.0f} ms, "
                       f"peak RSS {d['peak_rss_mb_any_load']} MB | – | – | {machine(d)} |")
+    d = load('infer_fullsize')
+    if d: rows.append(f"| base-model inference on a full 8964×6716 view (CPU, from the cache) | {d['inference_s']:.1f} s, "
+                      f"peak RSS {d['inference_peak_rss_mb']} MB | – | – | {machine(d)} |")
     d = load('synthetic')
     if d and 'fullsize' in d: rows.append(f"| generate a full 8964×6716 synthetic mirror | {d['fullsize']['seconds']:.1f} s | – | – | {machine(d)} |")
     return rows
