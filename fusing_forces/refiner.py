@@ -13,7 +13,7 @@ from .models import *
 from .base_model import TrainedModel
 
 # %% auto #0
-__all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'encode_logits', 'force_strokes', 'keep_far', 'Refiner', 'build_refiner',
+__all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'encode_logits', 'force_strokes', 'keep_far', 'Refiner', 'build_refiner', 'load_models',
            'stroke_history', 'RefinerCropDataset', 'RefinerTileDataset', 'RefineGain', 'train_refiner']
 
 # %% ../nbs/07_refiner.ipynb #209421c7
@@ -82,7 +82,21 @@ def build_refiner(preset:str='default', channels=('depth',), stats:dict|None=Non
     channels = check_channels(channels)
     return Refiner(build_model(preset, len(channels) + 2), preset, channels, stats)
 
-# %% ../nbs/07_refiner.ipynb #14ddbe09
+# %% ../nbs/07_refiner.ipynb #f01cff75
+def load_models(base_weights, # base-model checkpoint (`BaseModel.save`)
+                refiner_weights, # refiner checkpoint (`Refiner.save`)
+                device='cpu'):
+    "Load a base model and a refiner, checking that both files exist and that their input channels agree."
+    from fusing_forces.base_model import BaseModel
+    for arg, what, p in (('base_weights', 'base', base_weights), ('refiner_weights', 'refiner', refiner_weights)):
+        if not Path(p).is_file():
+            raise FileNotFoundError(f"{arg}: {what} weights not found: {p} does not exist (train them, or pass the path of a checkpoint)")
+    base, refiner = BaseModel.load(base_weights, device=device), Refiner.load(refiner_weights, device=device)
+    if tuple(base.channels) != tuple(refiner.channels):
+        raise ValueError(f"refiner_weights: {refiner_weights} expects channels {refiner.channels}, the base model {base.channels}")
+    return base, refiner
+
+# %% ../nbs/07_refiner.ipynb #032b1ad5
 from fastai.learner import Learner, Metric
 from fastai.optimizer import Adam
 from fastai.callback.all import *
@@ -129,7 +143,7 @@ class RefinerCropDataset(torch.utils.data.Dataset):
         inp = np.concatenate([x, encode_logits(y)[None], strokes.astype(np.float32)[None]])
         return torch.from_numpy(np.ascontiguousarray(inp)), torch.from_numpy(np.ascontiguousarray(gt)[None].astype(np.float32))
 
-# %% ../nbs/07_refiner.ipynb #bdfc1f07
+# %% ../nbs/07_refiner.ipynb #598b64b4
 class RefinerTileDataset(torch.utils.data.Dataset):
     "Fixed validation samples: tiles × stroke draws, with the base logits of the tile."
     def __init__(self, grids, tile_logits:list[np.ndarray], tiles, draws:int=5, history:int=1, seed:int=0, size:int=PATCH):
@@ -163,7 +177,7 @@ class RefineGain(Metric):
     @property
     def name(self): return 'refine_gain'
 
-# %% ../nbs/07_refiner.ipynb #b6b2b8b9
+# %% ../nbs/07_refiner.ipynb #a28796e5
 def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='default', history:int=1, epochs:int=20,
                   bs:int=8, samples_per_epoch:int=1024, lr:float=1e-3, patience:int=10, draws:int=5, seed:int=0,
                   out=None, storage=None, device=None, progress:bool=True)->tuple[Refiner, dict]:

@@ -22,7 +22,7 @@ from .refiner import Refiner, LOGIT_CLIP, force_strokes
 __all__ = ['CSV_COLUMNS', 'tile_slices', 'relative_gain', 'Simulation', 'choose', 'accept', 'IdentityRefiner', 'check_refiner',
            'simulate_mirror', 'rolling_centred', 'gain_curve', 'manual_input_saved', 'summarize_mirror', 'summarize',
            'plot_gain_curves', 'plot_pfm_vs_strokes', 'plot_manual_vs_interactive', 'save_plots', 'simulate',
-           'load_models', 'resolve_views', 'simulate_cli']
+           'resolve_views', 'simulate_cli']
 
 # %% ../nbs/08_simulation.ipynb #4f9917bf
 def tile_slices(shape:tuple, # (h, w) of the model grid
@@ -372,14 +372,10 @@ def simulate(root, # ETMIRA root
         if plots: save_plots(results, summary, out)
     return results, summary
 
-# %% ../nbs/08_simulation.ipynb #3c422e3e
+# %% ../nbs/08_simulation.ipynb #d38a810d
 from fastcore.script import call_parse
 
-def load_models(base_path, refiner_path, device='cpu')->tuple[BaseModel, Refiner]:
-    "Load the base model and the refiner; FileNotFoundError naming a missing file."
-    for name, p in (('base', base_path), ('refiner', refiner_path)):
-        if not Path(p).is_file(): raise FileNotFoundError(f"{name} weights not found: {p}")
-    return BaseModel.load(base_path, device=device), Refiner.load(refiner_path, device=device)
+from .refiner import load_models
 
 def resolve_views(mirrors:str, root)->list[str]:
     "'all' → the benchmark's test views (generated under `root` if missing); else a comma-separated list of views."
