@@ -23,12 +23,12 @@ from .models import *
 from .synthetic import otsu_lines, sauvola_lines, benchmark_views, make_benchmark
 
 # %% auto #0
-__all__ = ['GridMirror', 'standardise', 'to_grid', 'grid_stats', 'random_affine', 'CropDataset', 'TileDataset', 'mirror_tiles',
-           'split_tiles', 'base_dataloaders', 'base_learner', 'fit_base', 'plain_json', 'TrainedModel', 'BaseModel',
-           'predict_grid', 'sigmoid', 'predict_mirror', 'write_mask', 'score', 'classical_baselines', 'load_grids',
-           'grid_logits', 'evaluate_base', 'train_base', 'train_base_cli']
+__all__ = ['GridMirror', 'standardise', 'grid_input', 'to_grid', 'grid_stats', 'random_affine', 'CropDataset', 'TileDataset',
+           'mirror_tiles', 'split_tiles', 'base_dataloaders', 'base_learner', 'fit_base', 'plain_json', 'TrainedModel',
+           'BaseModel', 'predict_grid', 'sigmoid', 'predict_mirror', 'write_mask', 'score', 'classical_baselines',
+           'load_grids', 'grid_logits', 'evaluate_base', 'train_base', 'train_base_cli']
 
-# %% ../nbs/06_base_model.ipynb #1a659134
+# %% ../nbs/06_base_model.ipynb #0955989a
 @dataclass
 class GridMirror:
     "A mirror on the model grid: standardised inputs (C,h,w), GT and mask (h,w)."
@@ -43,12 +43,15 @@ def standardise(x:np.ndarray, channels, stats:dict)->np.ndarray:
         mu, sd = stats[c]; x[i] -= mu; x[i] /= sd
     return x
 
-def to_grid(m:Mirror, channels=('depth',), stats:dict|None=None)->GridMirror:
-    "Downsample a mirror's inputs, GT and mask to the model grid; standardise with `stats` (mean, std per channel)."
+def grid_input(m:Mirror, channels=('depth',), stats:dict|None=None)->np.ndarray:
+    "A mirror's input channels (C,h,w) on the model grid, standardised with `stats` if given (no GT needed)."
     channels = check_channels(channels)
     x = np.stack([downsample(m.channel(c)) for c in channels])  # channel by channel: no full-resolution copy
-    if stats is not None: x = standardise(x, channels, stats)
-    return GridMirror(m.view, x, downsample(np.asarray(m.gt)), downsample(np.asarray(m.mask)))
+    return x if stats is None else standardise(x, channels, stats)
+
+def to_grid(m:Mirror, channels=('depth',), stats:dict|None=None)->GridMirror:
+    "Downsample a mirror's inputs, GT and mask to the model grid; standardise with `stats` (mean, std per channel)."
+    return GridMirror(m.view, grid_input(m, channels, stats), downsample(np.asarray(m.gt)), downsample(np.asarray(m.mask)))
 
 def grid_stats(grids:list[GridMirror], channels)->dict:
     "Mean and std of each input channel inside the masks of (unstandardised) grid mirrors."
