@@ -47,11 +47,19 @@ def refiner_section():
         out.append(f"| `{d.get('weights', '?')}` | {'one stroke' if h == 1 else f'histories of ≤ {h} strokes'} | {fmt(g.get('valid'))} | "
                    f"{fmt(g.get('test'))} | {d['train_s']/60:.1f} min |")
     if not found: return ["*Refiner: no `bench/results/refiner_h*.json` yet (run `bench/train_refiner.py`).*"]
-    return out + ["", f"Machine: {machine(found)}."]
+    out += ["", f"Machine: {machine(found)}."]
+    h = load('headroom')
+    if h:
+        o = h['oracle']
+        out += ["", f"Headroom (`bench/headroom.py`, same validation tiles and stroke draws, n = {h['n']}, mean manual-only tile pFM "
+                f"{f(h['mean_manual_tile_pfm'])}): an oracle that fixes the whole error component the stroke touches reaches "
+                f"{f(o['component']['mean'])} (median {f(o['component']['median'])}); fixing every error of the stroke's kind in the tile "
+                f"{f(o['same_kind']['mean'])}; the perfect tile {f(o['perfect']['mean'])}."]
+    return out
 
 def simulation_section():
-    out = ["| refiner | mirror | peak relative gain | min gain after first 5 % | manual input saved | interactions to convergence | base → final pFM manual / refined | seeds |",
-           "|---|---|---|---|---|---|---|---|"]
+    out = ["| refiner | mirror | peak relative gain | ceiling at the peak, (1 − m)/m | min gain after first 5 % | manual input saved | interactions to convergence | base → final pFM manual / refined | seeds |",
+           "|---|---|---|---|---|---|---|---|---|"]
     found = None
     pct = lambda x: '–' if x is None else f"{100*x:+.1f} %"
     for name, label in (('simulation_h1', 'one-stroke trained'), ('simulation_h4', 'history-trained (≤ 4 strokes)')):
@@ -62,13 +70,16 @@ def simulation_section():
             ms, it = s['manual_input_saved'], s['interactions']
             saved = '–' if ms.get('mean') is None else f"{100*ms['mean']:.1f} % ± {100*(ms.get('std') or 0):.1f}"
             if s.get('saving_undefined_runs'): saved += f" ({s['saving_undefined_runs']} runs never reached P)"
-            out.append(f"| {label} | {v} | {pct(s['peak_gain'])} | {pct(s['min_gain_after_5pct'])} | {saved} | "
+            out.append(f"| {label} | {v} | {pct(s['peak_gain'])} | {pct(s.get('ceiling_at_peak'))} | {pct(s['min_gain_after_5pct'])} | {saved} | "
                        f"{it['mean']:.0f} ± {it['std']:.0f} ({s['converged_runs']} converged) | "
                        f"{s['base_pfm']:.3f} → {s['final_pfm_manual']['mean']:.3f} / {s['final_pfm_refined']['mean']:.3f} | {d['seeds']} |")
     if found is None:
         return ["*Simulated annotator: no `bench/results/simulation_h*.json` yet (run `bench/simulation.py --seeds 10 --mirrors all "
                 "--no-speed --name simulation_h1` with trained weights).*"]
-    return out + ["", f"At most {found['max_steps']} accepted interactions per run; machine: {machine(found)}. "
+    return out + ["", "The ceiling is the largest relative gain any refiner could show where the manual-only pFM is m "
+                  "(pFM ≤ 1); the manual-only mask starts at the base prediction and only improves, so a base model at "
+                  "whole-mirror pFM b caps the whole curve at (1 − b)/b (+17.6 % at b = 0.85).",
+                  "", f"At most {found['max_steps']} accepted interactions per run; machine: {machine(found)}. "
                   "Plots (copied from the runs' output folders): `docs/simulation_h1/`, `docs/simulation_h4/`."] + [
                   f"\n![relative pFM gain, {n}](docs/{n}/gain_curves.png)" for n in ('simulation_h1', 'simulation_h4')
                   if (HERE.parent/'docs'/n/'gain_curves.png').is_file()]

@@ -20,9 +20,9 @@ from .refiner import Refiner, LOGIT_CLIP, force_strokes
 
 # %% auto #0
 __all__ = ['CSV_COLUMNS', 'tile_slices', 'relative_gain', 'Simulation', 'choose', 'accept', 'IdentityRefiner', 'check_refiner',
-           'simulate_mirror', 'rolling_centred', 'gain_curve', 'manual_input_saved', 'summarize_mirror', 'summarize',
-           'plot_gain_curves', 'plot_pfm_vs_strokes', 'plot_manual_vs_interactive', 'save_plots', 'simulate',
-           'resolve_views', 'simulate_cli']
+           'simulate_mirror', 'rolling_centred', 'gain_ceiling', 'gain_curve', 'ceiling_curve', 'manual_input_saved',
+           'summarize_mirror', 'summarize', 'plot_gain_curves', 'plot_pfm_vs_strokes', 'plot_manual_vs_interactive',
+           'save_plots', 'simulate', 'resolve_views', 'simulate_cli']
 
 # %% ../nbs/08_simulation.ipynb #4f9917bf
 def tile_slices(shape:tuple, # (h, w) of the model grid
@@ -231,22 +231,31 @@ def simulate_mirror(g:GridMirror, # the mirror on the model grid
             t.to_csv(Path(out)/f"{g.view}_seed{seed}.csv", index=False)
     return runs
 
-# %% ../nbs/08_simulation.ipynb #b5cc5018
+# %% ../nbs/08_simulation.ipynb #15dbcde2
 def rolling_centred(values, window:int=8)->np.ndarray:
     "Centred rolling mean (pandas `rolling(window, center=True, min_periods=1)`)."
     return pd.Series(np.asarray(values, float)).rolling(window, center=True, min_periods=1).mean().to_numpy()
 
+def gain_ceiling(pfm_manual):
+    "The largest relative gain any refiner could show over a manual-only pFM m: (1 − m) / m, since pFM(Y′) ≤ 1."
+    return relative_gain(np.ones_like(np.asarray(pfm_manual, float)), pfm_manual)
+
 def gain_curve(runs:dict, # seed → run table
                window:int=8, # smoothing window
                n_points:int|None=None, # grid points (default: the most records of a run)
+               value=lambda t: t.relative_gain, # the per-record quantity to average (e.g. the ceiling)
               )->tuple[np.ndarray, np.ndarray]: # (fractions, smoothed mean relative gain)
     "The paper's curve: relative gain vs fraction of interactions, mean over seeds, smoothed."
     tables = [t for t in runs.values() if t.interaction.iloc[-1] > 0]
     if not tables: return np.zeros(0), np.zeros(0)
     n = n_points or max(len(t) for t in tables)
     fractions = np.linspace(0, 1, n)
-    gains = [np.interp(fractions, t.interaction/t.interaction.iloc[-1], t.relative_gain) for t in tables]
+    gains = [np.interp(fractions, t.interaction/t.interaction.iloc[-1], value(t)) for t in tables]
     return fractions, rolling_centred(np.mean(gains, 0), window)
+
+def ceiling_curve(runs:dict, window:int=8, n_points:int|None=None)->tuple[np.ndarray, np.ndarray]:
+    "`gain_curve` of the ceiling (1 − pFM(Y^Δ)) / pFM(Y^Δ): no refiner can lie above it."
+    return gain_curve(runs, window, n_points, value=lambda t: gain_ceiling(t.pfm_manual))
 
 # %% ../nbs/08_simulation.ipynb #14b762a3
 def manual_input_saved(t:pd.DataFrame)->dict:
@@ -258,7 +267,7 @@ def manual_input_saved(t:pd.DataFrame)->dict:
     saving = (M - I)/M if (I is not None and M > 0) else None
     return dict(final_manual_pfm=P, manual_pixels=M, interactive_pixels=I, saving=saving)
 
-# %% ../nbs/08_simulation.ipynb #6ef465ad
+# %% ../nbs/08_simulation.ipynb #9d3a9a0a
 def _mean_std(values):
     v = [x for x in values if x is not None]
     return dict(mean=float(np.mean(v)) if v else None, std=float(np.std(v)) if v else None, n=len(v))
@@ -284,23 +293,28 @@ def summarize_mirror(runs:dict, # seed → run table (with `attrs` from `simulat
                 final_pfm_manual=_mean_std([float(t.pfm_manual.iloc[-1]) for t in runs.values()]),
                 final_pfm_refined=_mean_std([float(t.pfm_refined.iloc[-1]) for t in runs.values()]),
                 base_pfm=float(next(iter(runs.values())).pfm_manual.iloc[0]),
+                gain_ceiling_at_start=float(gain_ceiling(next(iter(runs.values())).pfm_manual.iloc[0])),
+                ceiling_at_peak=float(ceiling_curve(runs, window)[1][curve.argmax()]) if len(curve) else None,
                 curve=dict(fraction=[round(float(f), 4) for f in fr], gain=[round(float(c), 6) for c in curve]))
 
 def summarize(results:dict)->dict:
     "view → `summarize_mirror` of each mirror's runs."
     return {view: summarize_mirror(runs) for view, runs in results.items()}
 
-# %% ../nbs/08_simulation.ipynb #c809c863
-def plot_gain_curves(results:dict, ax=None, window:int=8):
-    "Relative pFM gain (%) vs fraction of interactions until convergence: one line per mirror, mean over seeds."
+# %% ../nbs/08_simulation.ipynb #a9f16992
+def plot_gain_curves(results:dict, ax=None, window:int=8, ceiling:bool=True):
+    "Relative pFM gain (%) vs fraction of interactions until convergence: one line per mirror, mean over seeds; dashed, the ceiling."
     ax = ax or plt.subplots(figsize=(6, 4))[1]
     for view, runs in results.items():
         fr, curve = gain_curve(runs, window)
         n = int(np.mean([t.interaction.iloc[-1] for t in runs.values()]))
-        ax.plot(fr, 100*curve, label=f"{view} (~{n} interactions)")
+        line, = ax.plot(fr, 100*curve, label=f"{view} (~{n} interactions)")
+        if ceiling:
+            cf, cc = ceiling_curve(runs, window)
+            ax.plot(cf, 100*cc, ls='--', lw=0.8, color=line.get_color())
     ax.axhline(0, color='grey', lw=0.8)
     ax.set(xlabel='fraction of interactions until convergence', ylabel='relative pFM gain (%)',
-           title='Refiner vs manual only')
+           title='Refiner vs manual only' + (' (dashed: ceiling (1 − m)/m)' if ceiling else ''))
     ax.legend(fontsize=8)
     return ax
 
@@ -372,7 +386,7 @@ def simulate(root, # ETMIRA root
         if plots: save_plots(results, summary, out)
     return results, summary
 
-# %% ../nbs/08_simulation.ipynb #d38a810d
+# %% ../nbs/08_simulation.ipynb #56226d88
 from fastcore.script import call_parse
 
 from .refiner import load_models
@@ -411,6 +425,7 @@ def simulate_cli(root:str='data/benchmark', # ETMIRA root (benchmark test mirror
                           record_every=record_every)
     for v, s in summary.items():
         saved = s['manual_input_saved']['mean']
-        print(f"{v}: peak gain {100*(s['peak_gain'] or 0):+.1f} %, min after 5 % {100*(s['min_gain_after_5pct'] or 0):+.1f} %, "
+        print(f"{v}: peak gain {100*(s['peak_gain'] or 0):+.1f} % (ceiling there {100*(s['ceiling_at_peak'] or 0):+.1f} %), "
+              f"min after 5 % {100*(s['min_gain_after_5pct'] or 0):+.1f} %, "
               f"saving {'n/a' if saved is None else f'{100*saved:.1f} %'}, "
               f"interactions {s['interactions']['mean']:.0f} ± {s['interactions']['std']:.0f}")

@@ -1,0 +1,84 @@
+"""How much can one simulated stroke gain at most? An oracle bound for the refiner's single-stroke gain (issue 6).
+
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/headroom.py --base weights/base_default.pth
+
+On the validation tiles of the held-out mirrors (the same tiles and stroke draws as `train_refiner`'s monitored
+metric), for every simulated stroke it scores three oracles against the manual-only tile Y^Δ:
+- `component`: Y^Δ with the whole error component the stroke touches fixed (the missed GT component for an add
+  stroke, the spurious prediction component for an erase stroke) — what a perfect *local* refiner could do;
+- `same_kind`: every error of the stroke's kind in the tile fixed (all missed GT, or all spurious prediction);
+- `perfect`: the GT itself (pFM 1).
+Writes bench/results/headroom.json (mean, std, quantiles of each ratio) and prints a table.
+"""
+import argparse, json, sys
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).parent))
+from _machine import save_result
+import numpy as np
+from scipy import ndimage
+from fusing_forces.synthetic import benchmark_views, make_benchmark
+from fusing_forces.base_model import BaseModel, load_grids, grid_logits, mirror_tiles, split_tiles
+from fusing_forces.tiles import PATCH, crop
+from fusing_forces.refiner import LOGIT_CLIP
+from fusing_forces.metrics import pfm, thin_gt
+from fusing_forces.strokes import burn_strokes
+from fusing_forces.refiner import stroke_history
+
+def component_fix(manual, gt, stroke):
+    "Fix the 8-connected error component(s) of the stroke's kind that the stroke touches."
+    add = stroke.max() > 0
+    err = (gt & ~manual) if add else (manual & ~gt)
+    lab, _ = ndimage.label(err, np.ones((3, 3)))
+    touch = ndimage.binary_dilation(stroke != 0, np.ones((3, 3)), iterations=2)
+    ids = np.unique(lab[touch & (lab > 0)])
+    fix = np.isin(lab, ids[ids > 0])
+    return (manual | fix) if add else (manual & ~fix)
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
+    p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--draws', type=int, default=5)
+    p.add_argument('--seed', type=int, default=0); p.add_argument('--name', default='headroom')
+    a = p.parse_args()
+    make_benchmark(a.root)
+    base = BaseModel.load(a.base); test = [v.view for v in benchmark_views('test')]
+    held = load_grids(a.root, test, base.channels, base.stats, a.storage)
+    logits = [grid_logits(base, g, stride=PATCH) for g in held]
+    valid_tiles, _ = split_tiles(mirror_tiles(held), seed=a.seed)
+    rng = np.random.default_rng(a.seed + 100)   # the seed `train_refiner` uses for its validation gain
+    rows = []
+    for (k, r, c) in valid_tiles:
+        g = held[k]; y = crop(logits[k], r, c, PATCH, fill=-LOGIT_CLIP) > 0; gt = crop(g.gt, r, c, PATCH)
+        if not gt.any(): continue
+        skel = thin_gt(gt); base_pfm = pfm(y, gt, skel)
+        for _ in range(a.draws):
+            s = stroke_history(y, gt, rng, 1)
+            if not s.any(): continue
+            manual = burn_strokes(y, s); m = pfm(manual, gt, skel)
+            if m <= 0: continue
+            add = s.max() > 0
+            same = (manual | gt) if add else (manual & gt)
+            rows.append(dict(kind='add' if add else 'erase', base=base_pfm, manual=m,
+                             component=pfm(component_fix(manual, gt, s), gt, skel) / m,
+                             same_kind=pfm(same, gt, skel) / m, perfect=1 / m))
+    def summ(key, sel=lambda r: True):
+        v = np.array([r[key] for r in rows if sel(r)])
+        return dict(mean=float(v.mean()), std=float(v.std()), p10=float(np.quantile(v, .1)), median=float(np.median(v)),
+                    p90=float(np.quantile(v, .9)), frac_ge_1_10=float((v >= 1.10).mean()), n=int(len(v)))
+    rep = dict(base=a.base, draws=a.draws, n=len(rows),
+               mean_base_tile_pfm=float(np.mean([r['base'] for r in rows])),
+               mean_manual_tile_pfm=float(np.mean([r['manual'] for r in rows])),
+               add_fraction=float(np.mean([r['kind'] == 'add' for r in rows])),
+               oracle={k: summ(k) for k in ('component', 'same_kind', 'perfect')},
+               by_kind={kind: {k: summ(k, lambda r, kind=kind: r['kind'] == kind) for k in ('component', 'same_kind')}
+                        for kind in ('add', 'erase')})
+    print(f"{rep['n']} stroke samples on validation tiles; mean tile pFM base {rep['mean_base_tile_pfm']:.3f}, "
+          f"manual {rep['mean_manual_tile_pfm']:.3f}; add strokes {rep['add_fraction']:.0%}")
+    for k, s in rep['oracle'].items():
+        print(f"oracle {k:10s} mean ratio {s['mean']:.3f} ± {s['std']:.3f}  median {s['median']:.3f}  "
+              f"p90 {s['p90']:.3f}  share ≥ 1.10: {s['frac_ge_1_10']:.0%}")
+    for kind, d in rep['by_kind'].items():
+        print(kind, {k: round(v['mean'], 3) for k, v in d.items()}, 'n', d['component']['n'])
+    print('saved', save_result(a.name, rep))
+
+if __name__ == '__main__': main()
