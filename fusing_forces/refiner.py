@@ -177,7 +177,7 @@ class RefineGain(Metric):
     @property
     def name(self): return 'refine_gain'
 
-# %% ../nbs/07_refiner.ipynb #a28796e5
+# %% ../nbs/07_refiner.ipynb #3abe9c5a
 def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='default', history:int=1, epochs:int=20,
                   bs:int=8, samples_per_epoch:int=1024, lr:float=1e-3, patience:int=10, draws:int=5, seed:int=0,
                   out=None, storage=None, device=None, progress:bool=True)->tuple[Refiner, dict]:
@@ -203,6 +203,8 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
     else:
         with learn.no_bar(): learn.fit_one_cycle(epochs, lr, cbs=cbs)
     t_train = time.time() - t1
+    epoch_log = [dict(zip(['train_loss', 'valid_loss', 'refine_gain'], [None if a is None else float(a) for a in v]))
+                 for v in learn.recorder.values]   # read before `validate` below resets the recorder
     refiner = Refiner(learn.model.eval().cpu(), preset, channels, stats)
     def gains(tiles, draws_seed):
         ds = RefinerTileDataset(held, held_logits, tiles, draws=draws, history=1, seed=draws_seed)
@@ -212,9 +214,9 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
         return dict(mean=float(r.mean()) if len(r) else None, std=float(r.std()) if len(r) else None,
                     median=float(np.median(r)) if len(r) else None, n=int(len(r)),
                     mean_manual_pfm=float(np.mean(learn.metrics[0].manual)), mean_refined_pfm=float(np.mean(learn.metrics[0].refined)))
-    report = dict(preset=preset, history=history, epochs=epochs, epochs_run=len(learn.recorder.values), bs=bs,
+    report = dict(preset=preset, history=history, epochs=epochs, epochs_run=len(epoch_log), bs=bs,
                   samples_per_epoch=samples_per_epoch, lr=lr, seed=seed, data_s=round(t_data, 1), train_s=round(t_train, 1),
-                  samples_per_s=round(len(learn.recorder.values)*samples_per_epoch/max(t_train, 1e-9), 2),
+                  samples_per_s=round(len(epoch_log)*samples_per_epoch/max(t_train, 1e-9), 2), epoch_log=epoch_log,
                   single_stroke_gain={'valid': gains(valid_tiles, seed + 100), 'test': gains(test_tiles, seed + 200)} if test_tiles
                   else {'valid': gains(valid_tiles, seed + 100)})
     refiner.meta = dict(report=report)
