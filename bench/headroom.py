@@ -8,6 +8,8 @@ metric), for every simulated stroke it scores three oracles against the manual-o
   stroke, the spurious prediction component for an erase stroke) — what a perfect *local* refiner could do;
 - `same_kind`: every error of the stroke's kind in the tile fixed (all missed GT, or all spurious prediction);
 - `perfect`: the GT itself (pFM 1).
+With `--refiner`, the trained refiner is scored on the same strokes, whole-tile and with the `locality` option of
+the refine API (the tile keeps Y farther than r pixels from the stroke), for each r of `--localities`.
 Writes bench/results/headroom.json (mean, std, quantiles of each ratio) and prints a table.
 """
 import argparse, json, sys
@@ -22,7 +24,7 @@ from fusing_forces.tiles import PATCH, crop
 from fusing_forces.refiner import LOGIT_CLIP
 from fusing_forces.metrics import pfm, thin_gt
 from fusing_forces.strokes import burn_strokes
-from fusing_forces.refiner import stroke_history
+from fusing_forces.refiner import stroke_history, Refiner
 
 def component_fix(manual, gt, stroke):
     "Fix the 8-connected error component(s) of the stroke's kind that the stroke touches."
@@ -39,7 +41,10 @@ def main():
     p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
     p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--draws', type=int, default=5)
     p.add_argument('--seed', type=int, default=0); p.add_argument('--name', default='headroom')
+    p.add_argument('--refiner', default=None); p.add_argument('--localities', default='8,16,32,64')
     a = p.parse_args()
+    refiner = Refiner.load(a.refiner) if a.refiner else None
+    locs = [float(r) for r in a.localities.split(',') if r]
     make_benchmark(a.root)
     base = BaseModel.load(a.base); test = [v.view for v in benchmark_views('test')]
     held = load_grids(a.root, test, base.channels, base.stats, a.storage)
@@ -48,7 +53,8 @@ def main():
     rng = np.random.default_rng(a.seed + 100)   # the seed `train_refiner` uses for its validation gain
     rows = []
     for (k, r, c) in valid_tiles:
-        g = held[k]; y = crop(logits[k], r, c, PATCH, fill=-LOGIT_CLIP) > 0; gt = crop(g.gt, r, c, PATCH)
+        g = held[k]; yl = crop(logits[k], r, c, PATCH, fill=-LOGIT_CLIP); y = yl > 0; gt = crop(g.gt, r, c, PATCH)
+        x = crop(g.x, r, c, PATCH)
         if not gt.any(): continue
         skel = thin_gt(gt); base_pfm = pfm(y, gt, skel)
         for _ in range(a.draws):
@@ -58,9 +64,14 @@ def main():
             if m <= 0: continue
             add = s.max() > 0
             same = (manual | gt) if add else (manual & gt)
-            rows.append(dict(kind='add' if add else 'erase', base=base_pfm, manual=m,
-                             component=pfm(component_fix(manual, gt, s), gt, skel) / m,
-                             same_kind=pfm(same, gt, skel) / m, perfect=1 / m))
+            row = dict(kind='add' if add else 'erase', base=base_pfm, manual=m,
+                       component=pfm(component_fix(manual, gt, s), gt, skel) / m,
+                       same_kind=pfm(same, gt, skel) / m, perfect=1 / m)
+            if refiner is not None:
+                out = refiner.refine(x, yl, s)
+                row['refiner'] = pfm(out > 0, gt, skel) / m
+                for loc in locs: row[f'refiner_local_{loc:g}'] = pfm(refiner.refine(x, yl, s, locality=loc) > 0, gt, skel) / m
+            rows.append(row)
     def summ(key, sel=lambda r: True):
         v = np.array([r[key] for r in rows if sel(r)])
         return dict(mean=float(v.mean()), std=float(v.std()), p10=float(np.quantile(v, .1)), median=float(np.median(v)),
@@ -70,13 +81,17 @@ def main():
                mean_manual_tile_pfm=float(np.mean([r['manual'] for r in rows])),
                add_fraction=float(np.mean([r['kind'] == 'add' for r in rows])),
                oracle={k: summ(k) for k in ('component', 'same_kind', 'perfect')},
-               by_kind={kind: {k: summ(k, lambda r, kind=kind: r['kind'] == kind) for k in ('component', 'same_kind')}
+               refiner=a.refiner, refined={k: summ(k) for k in rows[0] if k.startswith('refiner')} if refiner else None,
+               by_kind={kind: {k: summ(k, lambda r, kind=kind: r['kind'] == kind)
+                               for k in ('component', 'same_kind') + (('refiner',) if refiner else ())}
                         for kind in ('add', 'erase')})
     print(f"{rep['n']} stroke samples on validation tiles; mean tile pFM base {rep['mean_base_tile_pfm']:.3f}, "
           f"manual {rep['mean_manual_tile_pfm']:.3f}; add strokes {rep['add_fraction']:.0%}")
     for k, s in rep['oracle'].items():
         print(f"oracle {k:10s} mean ratio {s['mean']:.3f} ± {s['std']:.3f}  median {s['median']:.3f}  "
               f"p90 {s['p90']:.3f}  share ≥ 1.10: {s['frac_ge_1_10']:.0%}")
+    for k, s in (rep['refined'] or {}).items():
+        print(f"{k:17s} mean ratio {s['mean']:.3f} ± {s['std']:.3f}  median {s['median']:.3f}  share ≥ 1.10: {s['frac_ge_1_10']:.0%}")
     for kind, d in rep['by_kind'].items():
         print(kind, {k: round(v['mean'], 3) for k, v in d.items()}, 'n', d['component']['n'])
     print('saved', save_result(a.name, rep))

@@ -22,6 +22,7 @@ def main():
     p.add_argument('--epochs', type=int, default=20); p.add_argument('--samples-per-epoch', type=int, default=1024)
     p.add_argument('--bs', type=int, default=8); p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--name', default=None, help='results file name in bench/results (default refiner_h<history>)')
     a = p.parse_args()
     make_benchmark(a.root)
     base = BaseModel.load(a.base)
@@ -30,6 +31,6 @@ def main():
                              samples_per_epoch=a.samples_per_epoch, lr=a.lr, seed=a.seed, out=a.out, storage=a.storage)
     rep['base_weights'] = a.base; rep['weights'] = a.out
     print(json.dumps(rep['single_stroke_gain'], indent=1))
-    print('saved', save_result(f'refiner_h{a.history}', rep))
+    print('saved', save_result(a.name or f'refiner_h{a.history}', rep))
 
 if __name__ == '__main__': main()
