@@ -2,7 +2,7 @@
 
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/headroom.py --base weights/base_default.pth
 
-On the validation tiles of the held-out mirrors (the same tiles and stroke draws as `train_refiner`'s monitored
+With `fusing_forces.refiner.stroke_oracles`, on the validation tiles of the held-out mirrors (the same tiles and stroke draws as `train_refiner`'s monitored
 metric), for every simulated stroke it scores three oracles against the manual-only tile Y^Δ:
 - `component`: Y^Δ with the whole error component the stroke touches fixed (the missed GT component for an add
   stroke, the spurious prediction component for an erase stroke) — what a perfect *local* refiner could do;
@@ -17,24 +17,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import save_result
 import numpy as np
-from scipy import ndimage
 from fusing_forces.synthetic import benchmark_views, make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, grid_logits, mirror_tiles, split_tiles
 from fusing_forces.tiles import PATCH, crop
 from fusing_forces.refiner import LOGIT_CLIP
 from fusing_forces.metrics import pfm, thin_gt
 from fusing_forces.strokes import burn_strokes
-from fusing_forces.refiner import stroke_history, Refiner
-
-def component_fix(manual, gt, stroke):
-    "Fix the 8-connected error component(s) of the stroke's kind that the stroke touches."
-    add = stroke.max() > 0
-    err = (gt & ~manual) if add else (manual & ~gt)
-    lab, _ = ndimage.label(err, np.ones((3, 3)))
-    touch = ndimage.binary_dilation(stroke != 0, np.ones((3, 3)), iterations=2)
-    ids = np.unique(lab[touch & (lab > 0)])
-    fix = np.isin(lab, ids[ids > 0])
-    return (manual | fix) if add else (manual & ~fix)
+from fusing_forces.refiner import stroke_history, stroke_oracles, Refiner
 
 def main():
     p = argparse.ArgumentParser()
@@ -60,13 +49,10 @@ def main():
         for _ in range(a.draws):
             s = stroke_history(y, gt, rng, 1)
             if not s.any(): continue
-            manual = burn_strokes(y, s); m = pfm(manual, gt, skel)
+            manual = burn_strokes(y, s); o = stroke_oracles(manual, gt, s, skel); m = o['manual']
             if m <= 0: continue
-            add = s.max() > 0
-            same = (manual | gt) if add else (manual & gt)
-            row = dict(kind='add' if add else 'erase', base=base_pfm, manual=m,
-                       component=pfm(component_fix(manual, gt, s), gt, skel) / m,
-                       same_kind=pfm(same, gt, skel) / m, perfect=1 / m)
+            row = dict(kind='add' if s.max() > 0 else 'erase', base=base_pfm, manual=m,
+                       **{k: o[k] / m for k in ('component', 'same_kind', 'perfect')})
             if refiner is not None:
                 out = refiner.refine(x, yl, s)
                 row['refiner'] = pfm(out > 0, gt, skel) / m

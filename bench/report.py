@@ -55,6 +55,39 @@ def refiner_section():
                 f"{f(h['mean_manual_tile_pfm'])}): an oracle that fixes the whole error component the stroke touches reaches "
                 f"{f(o['component']['mean'])} (median {f(o['component']['median'])}); fixing every error of the stroke's kind in the tile "
                 f"{f(o['same_kind']['mean'])}; the perfect tile {f(o['perfect']['mean'])}."]
+        r = h.get('refined') or {}
+        if 'refiner' in r:
+            loc = ', '.join(f"r = {k.rsplit('_', 1)[1]}: {f(v['mean'])}" for k, v in r.items() if k.startswith('refiner_local_'))
+            out[-1] += (f" The refiner `{h['refiner']}` on the same strokes: {f(r['refiner']['mean'])}, i.e. "
+                        f"{100*(r['refiner']['mean'] - 1)/max(o['component']['mean'] - 1, 1e-9):.0f} % of the component oracle's gain"
+                        + (f"; with the locality option ({loc})." if loc else "."))
+    return out
+
+def weak_base_section():
+    "The experiment with a weaker base model: does the refiner gain more where there is more to fix?"
+    b, r, h, sim = load('base_weak'), load('refiner_weak_h1'), load('headroom_weak'), load('simulation_weak_h1')
+    if not (b and r and h and sim): return []
+    out = ["", "### Experiment: a weaker base model (more left to fix, as on real scans)", "",
+           f"The same recipe with the base model stopped after {b['epochs_run']} epochs (`bench/train_base.py --epochs {b['epochs']}`), "
+           "a one-stroke refiner trained against it, the same headroom oracle and the same 10-seed simulation. Not shipped.", "",
+           "| | shipped base model | weaker base model |", "|---|---|---|"]
+    b0, r0, h0, s0 = load('base_model'), load('refiner_h1'), load('headroom'), load('simulation_h1')
+    def mirrors(d): return ' / '.join(f(s['pfm']) for s in d['mirrors'].values()) if d else '–'
+    out.append(f"| whole-mirror base pFM (3 test mirrors) | {mirrors(b0)} | {mirrors(b)} |")
+    g = lambda d: f"{f(d['single_stroke_gain']['valid']['mean'])} ± {f(d['single_stroke_gain']['valid']['std'])}" if d else '–'
+    out.append(f"| single-stroke gain, validation tiles | {g(r0)} | {g(r)} |")
+    o = lambda d, k: f(d['oracle'][k]['mean']) if d else '–'
+    out.append(f"| component oracle / perfect tile | {o(h0, 'component')} / {o(h0, 'perfect')} | {o(h, 'component')} / {o(h, 'perfect')} |")
+    pk = lambda d, k: ' / '.join('–' if s[k] is None else f"{100*s[k]:+.1f} %" for s in d['mirrors'].values()) if d else '–'
+    out.append(f"| simulation: peak relative gain | {pk(s0, 'peak_gain')} | {pk(sim, 'peak_gain')} |")
+    out.append(f"| simulation: ceiling at start (1 − b)/b | {pk(s0, 'gain_ceiling_at_start')} | {pk(sim, 'gain_ceiling_at_start')} |")
+    sv = lambda d: ' / '.join('–' if s['manual_input_saved']['mean'] is None else f"{100*s['manual_input_saved']['mean']:.1f} %"
+                              for s in d['mirrors'].values()) if d else '–'
+    out.append(f"| simulation: manual input saved | {sv(s0)} | {sv(sim)} |")
+    it = lambda d: ' / '.join(f"{s['interactions']['mean']:.0f}" for s in d['mirrors'].values()) if d else '–'
+    out.append(f"| simulation: interactions to convergence | {it(s0)} | {it(sim)} |")
+    if (HERE.parent/'docs'/'simulation_weak_h1'/'gain_curves.png').is_file():
+        out += ["", "![relative pFM gain, weaker base model](docs/simulation_weak_h1/gain_curves.png)"]
     return out
 
 def simulation_section():
@@ -122,6 +155,7 @@ def render():
     parts = ["### Base model vs classical binarisation (synthetic test mirrors, model grid = half resolution, threshold 0.5)", ""]
     parts += base_section() + ["", "### Refiner", ""] + refiner_section()
     parts += ["", "### Simulated annotator (the paper's protocol on the 3 test mirrors)", ""] + simulation_section()
+    parts += weak_base_section()
     parts += ["", "### Speed", ""] + speed_section()
     return '\n'.join(parts)
 

@@ -14,7 +14,8 @@ from .base_model import TrainedModel
 
 # %% auto #0
 __all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'encode_logits', 'force_strokes', 'keep_far', 'Refiner', 'build_refiner', 'load_models',
-           'stroke_history', 'RefinerCropDataset', 'RefinerTileDataset', 'RefineGain', 'train_refiner']
+           'stroke_history', 'RefinerCropDataset', 'RefinerTileDataset', 'RefineGain', 'train_refiner',
+           'stroke_oracles']
 
 # %% ../nbs/07_refiner.ipynb #209421c7
 LOGIT_CLIP = 8.0     # base logits are clipped to ±LOGIT_CLIP and divided by LOGIT_CLIP/2 → [-2, 2]
@@ -223,3 +224,26 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
     shutil.rmtree(learn.path, ignore_errors=True)
     if out: refiner.save(out)
     return refiner, report
+
+# %% ../nbs/07_refiner.ipynb #459cc702
+def stroke_oracles(manual:np.ndarray, # (h, w) bool manual-only tile Y^Δ (the stroke burned in)
+                   gt:np.ndarray, # (h, w) bool GT tile
+                   stroke:np.ndarray, # (h, w) int8 the stroke (+1 add or −1 erase)
+                   gt_skeleton:np.ndarray|None=None, # thinned GT if cached
+                  )->dict: # pFM of each oracle: component, same_kind, perfect, and of `manual`
+    "pFM of idealised refiners for one stroke (see above)."
+    manual, gt = np.asarray(manual, bool), np.asarray(gt, bool)
+    stroke = np.asarray(stroke)
+    if not (manual.shape == gt.shape == stroke.shape): raise ValueError(f"shapes differ: manual {manual.shape}, gt {gt.shape}, stroke {stroke.shape}")
+    if not stroke.any(): raise ValueError("stroke is empty")
+    skel = thin_gt(gt) if gt_skeleton is None else gt_skeleton
+    add = stroke.max() > 0
+    err = (gt & ~manual) if add else (manual & ~gt)
+    lab, _ = ndimage.label(err, np.ones((3, 3)))
+    touch = ndimage.binary_dilation(stroke != 0, np.ones((3, 3)), iterations=2)
+    ids = np.unique(lab[touch & (lab > 0)])
+    fix = np.isin(lab, ids[ids > 0])
+    component = (manual | fix) if add else (manual & ~fix)
+    same_kind = (manual | gt) if add else (manual & gt)
+    return dict(manual=pfm(manual, gt, skel), component=pfm(component, gt, skel), same_kind=pfm(same_kind, gt, skel),
+                perfect=pfm(gt, gt, skel))
