@@ -28,19 +28,20 @@ def preprocess(root, store):
     t = time.time(); m = Mirror(root, VIEW, storage=store); m.depth, m.mask, m.gt
     print(json.dumps(dict(seconds=time.time() - t, peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)))
 
-def infer(root, store, weights, out):
+def infer(root, store, weights, out, tta='1'):
     import torch; torch.set_num_threads(2)
     from fusing_forces.data import Mirror
     from fusing_forces.base_model import BaseModel, predict_mirror, write_mask
     base = BaseModel.load(weights)
     m = Mirror(root, VIEW, storage=store); m.depth  # from the cache
-    t = time.time(); prob = predict_mirror(base, m, bs=8, progress=False); t_pred = time.time() - t
+    t = time.time(); prob = predict_mirror(base, m, bs=8, progress=False, tta=int(tta)); t_pred = time.time() - t
     t = time.time(); write_mask(out, prob); t_write = time.time() - t
     print(json.dumps(dict(seconds=t_pred, write_s=t_write, shape=list(prob.shape), line_fraction=float((prob > 0.5).mean()),
                      peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)))
 
 def main():
     p = argparse.ArgumentParser(); p.add_argument('--weights', default='weights/base_default.pth')
+    p.add_argument('--tta', type=int, default=4, help='also measure inference with this test-time augmentation (1: skip)')
     a = p.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix='ff_infer_'))
     try:
@@ -51,6 +52,9 @@ def main():
                    inference_s=round(inf['seconds'], 1), write_png_s=round(inf['write_s'], 1),
                    inference_peak_rss_mb=round(inf['peak_rss_mb']), preprocess_peak_rss_mb=round(pre['peak_rss_mb']),
                    generate_peak_rss_mb=round(gen['peak_rss_mb']), line_fraction=inf['line_fraction'])
+        if a.tta > 1:
+            t = child('infer', tmp, tmp/'cache', Path(a.weights).resolve(), tmp/'pred_tta.png', a.tta)
+            res.update(tta=a.tta, tta_inference_s=round(t['seconds'], 1), tta_inference_peak_rss_mb=round(t['peak_rss_mb']))
         for k, v in res.items(): print(f"{k:32s} {v}")
         print('saved', save_result('infer_fullsize', res))
     finally: shutil.rmtree(tmp, ignore_errors=True)

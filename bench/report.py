@@ -24,15 +24,24 @@ def f(x, nd=3): return '–' if x is None else (f'{x:.{nd}f}' if isinstance(x, (
 def base_section():
     d = load('base_model')
     if d is None: return ["*Base model: `bench/results/base_model.json` not yet produced (run `bench/train_base.py`).*"]
-    out = ["| test mirror | base model pFM | F1 | IoU | Otsu pFM | Sauvola pFM (window) |", "|---|---|---|---|---|---|"]
+    tta = load('base_tta')
+    tta = tta['tta'] if tta else {}
+    extra = [n for n in ('4', '8') if n in tta]
+    out = ["| test mirror | base model pFM | F1 | IoU | " + ''.join(f"pFM, {n}× test-time augmentation | " for n in extra)
+           + "Otsu pFM | Sauvola pFM (window) |", "|---|---|---|---|" + "---|"*len(extra) + "---|---|"]
     for v, s in d['mirrors'].items():
         c = d.get('classical', {}).get(v, {})
-        out.append(f"| {v} | {f(s['pfm'])} | {f(s['f1'])} | {f(s['iou'])} | {f(c.get('otsu', {}).get('pfm'))} | "
-                   f"{f(c.get('sauvola', {}).get('pfm'))} ({c.get('sauvola', {}).get('window', '–')}) |")
+        out.append(f"| {v} | {f(s['pfm'])} | {f(s['f1'])} | {f(s['iou'])} | " + ''.join(f"{f(tta[n]['mirrors'][v]['pfm'])} | " for n in extra)
+                   + f"{f(c.get('otsu', {}).get('pfm'))} | {f(c.get('sauvola', {}).get('pfm'))} ({c.get('sauvola', {}).get('window', '–')}) |")
     t = d['tiles']
     out += ["", f"Tile-level pFM (non-overlapping 512 tiles of the held-out mirrors, split 50/50): validation "
             f"{f(t['valid'].get('pfm'))}, test {f(t.get('test', {}).get('pfm'))}. Preset `{d['preset']}`, {d['epochs_run']} epochs × "
             f"{d['samples_per_epoch']} crops, trained in {d['train_s']/60:.1f} min on {machine(d)}."]
+    if extra:
+        out += ["", "Test-time augmentation (`tta=` of `predict_grid` / `predict_mirror` / `evaluate_base`) averages the logits over the "
+                "4 rotations (or all 8 dihedral transforms) of each window; `bench/base_tta.py`, "
+                + ', '.join(f"{n}×: {tta[n]['seconds']:.0f} s" for n in ['1'] + extra if n in tta) + " for the three mirrors. "
+                "The simulation, the widget and the demo use the plain pass, on which the refiner is trained."]
     return out
 
 def refiner_section():
@@ -147,6 +156,8 @@ def speed_section():
     d = load('infer_fullsize')
     if d: rows.append(f"| base-model inference on a full 8964×6716 view (CPU, from the cache) | {d['inference_s']:.1f} s, "
                       f"peak RSS {d['inference_peak_rss_mb']} MB | – | – | {machine(d)} |")
+    if d and d.get('tta'): rows.append(f"| the same with {d['tta']}× test-time augmentation | {d['tta_inference_s']:.1f} s, "
+                                       f"peak RSS {d['tta_inference_peak_rss_mb']} MB | – | – | same |")
     d = load('synthetic')
     if d and 'fullsize' in d: rows.append(f"| generate a full 8964×6716 synthetic mirror | {d['fullsize']['seconds']:.1f} s | – | – | {machine(d)} |")
     return rows

@@ -25,8 +25,8 @@ from .synthetic import otsu_lines, sauvola_lines, benchmark_views, make_benchmar
 # %% auto #0
 __all__ = ['GridMirror', 'standardise', 'grid_input', 'to_grid', 'grid_stats', 'random_affine', 'CropDataset', 'TileDataset',
            'mirror_tiles', 'split_tiles', 'base_dataloaders', 'base_learner', 'fit_base', 'plain_json', 'TrainedModel',
-           'BaseModel', 'predict_grid', 'sigmoid', 'predict_mirror', 'write_mask', 'score', 'classical_baselines',
-           'load_grids', 'grid_logits', 'evaluate_base', 'train_base', 'train_base_cli']
+           'BaseModel', 'dihedral_mean', 'predict_grid', 'sigmoid', 'predict_mirror', 'write_mask', 'score',
+           'classical_baselines', 'load_grids', 'grid_logits', 'evaluate_base', 'train_base', 'train_base_cli']
 
 # %% ../nbs/06_base_model.ipynb #0955989a
 @dataclass
@@ -193,11 +193,24 @@ class BaseModel(TrainedModel):
         "The mirror on the model grid with this model's channels and statistics."
         return to_grid(m, self.channels, self.stats)
 
-# %% ../nbs/06_base_model.ipynb #3a5d23c0
+# %% ../nbs/06_base_model.ipynb #aab9439f
+def dihedral_mean(model:torch.nn.Module, xb:torch.Tensor, tta:int=1)->torch.Tensor:
+    "Mean of `model` over the first `tta` of the 8 dihedral transforms of the batch (rotations, then mirrored rotations)."
+    if tta not in (1, 2, 4, 8): raise ValueError(f"tta must be 1, 2, 4 or 8 (dihedral transforms), got {tta!r}")
+    if tta == 1: return model(xb)
+    total = None
+    for k in range(tta):
+        r, flip = k % 4, k >= 4
+        t = torch.rot90(xb, r, (2, 3))
+        o = model(t.flip(3) if flip else t)
+        o = torch.rot90(o.flip(3) if flip else o, -r, (2, 3))
+        total = o if total is None else total + o
+    return total / tta
+
 @torch.inference_mode()
 def predict_grid(model:torch.nn.Module, x:np.ndarray, size:int=PATCH, stride:int=STRIDE, bs:int=8,
-                 device=None, progress:bool=True)->np.ndarray:
-    "Blended logits (h,w) of a model over an input grid (C,h,w), window by window."
+                 device=None, progress:bool=True, tta:int=1)->np.ndarray:
+    "Blended logits (h,w) of a model over an input grid (C,h,w), window by window (`tta`: dihedral averaging)."
     device = device or next(model.parameters()).device
     model.eval()
     wins = tile_windows(x.shape[-2:], size, stride)
@@ -206,7 +219,7 @@ def predict_grid(model:torch.nn.Module, x:np.ndarray, size:int=PATCH, stride:int
     for i in (progress_bar(batches, leave=False) if progress else batches):
         w = wins[i:i+bs]
         xb = torch.from_numpy(np.stack([crop(x, r, c, size) for r, c in w])).to(device)
-        out = model(xb)[:, 0].float().cpu().numpy()
+        out = dihedral_mean(model, xb, tta)[:, 0].float().cpu().numpy()
         for (r, c), o in zip(w, out): st.add(r, c, o)
     return st.result()
 
@@ -215,11 +228,11 @@ def sigmoid(x:np.ndarray)->np.ndarray:
     return (0.5*(1 + np.tanh(0.5*np.asarray(x, np.float32)))).astype(np.float32)
 
 def predict_mirror(base:BaseModel, m:Mirror, bs:int=8, device=None, progress:bool=True,
-                   full_resolution:bool=True)->np.ndarray:
+                   full_resolution:bool=True, tta:int=1)->np.ndarray:
     "Line probabilities of a whole mirror (full resolution or the model grid), zero outside the mirror mask."
     g = base.grid(m)
     m.release()  # the full-resolution maps are not needed while predicting (a full scan's pages add up)
-    prob = sigmoid(predict_grid(base.model, g.x, bs=bs, device=device, progress=progress))
+    prob = sigmoid(predict_grid(base.model, g.x, bs=bs, device=device, progress=progress, tta=tta))
     if not full_resolution: return np.where(g.mask, prob, 0).astype(np.float32)
     prob = upsample(prob, m.shape)
     prob[~np.asarray(m.mask)] = 0
@@ -230,7 +243,7 @@ def write_mask(path, prob:np.ndarray, threshold:float=0.5):
     "Save `prob > threshold` in the GT format (RGBA PNG, lines in alpha), atomically."
     return write_gt(path, np.asarray(prob) > threshold)
 
-# %% ../nbs/06_base_model.ipynb #fe53973b
+# %% ../nbs/06_base_model.ipynb #24abddee
 def score(pred:np.ndarray, g:GridMirror)->dict:
     "pFM, F1, IoU, precision and pseudo-recall of a boolean prediction on the model grid."
     c = counts(pred & g.mask, g.gt)
@@ -247,21 +260,21 @@ def classical_baselines(m:Mirror, windows=(11, 15, 21, 31, 45, 61, 81, 101))->di
     res['sauvola_sweep'] = {w: s['pfm'] for w, s in sweep.items()}
     return res
 
-# %% ../nbs/06_base_model.ipynb #ea75f3f3
+# %% ../nbs/06_base_model.ipynb #add21bb6
 def load_grids(root, views, channels=('depth',), stats=None, storage=None)->list[GridMirror]:
     "Grid mirrors of `views` under `root` (standardised when `stats` is given)."
     return [to_grid(Mirror(root, v, storage=storage), channels, stats) for v in views]
 
 @torch.inference_mode()
-def grid_logits(base:BaseModel, g:GridMirror, stride:int=STRIDE, bs:int=8, progress:bool=False)->np.ndarray:
+def grid_logits(base:BaseModel, g:GridMirror, stride:int=STRIDE, bs:int=8, progress:bool=False, tta:int=1)->np.ndarray:
     "Base-model logits of a whole grid mirror (overlapping windows blended; `stride=PATCH`: non-overlapping tiles)."
-    return predict_grid(base.model, g.x, stride=stride, bs=bs, progress=progress)
+    return predict_grid(base.model, g.x, stride=stride, bs=bs, progress=progress, tta=tta)
 
-def evaluate_base(base:BaseModel, grids:list[GridMirror], threshold:float=0.5)->dict:
-    "Whole-mirror scores of the base model on each grid mirror, at `threshold`."
+def evaluate_base(base:BaseModel, grids:list[GridMirror], threshold:float=0.5, tta:int=1)->dict:
+    "Whole-mirror scores of the base model on each grid mirror, at `threshold` (`tta`: see `predict_grid`)."
     out = {}
     for g in progress_bar(grids, leave=False):
-        prob = sigmoid(grid_logits(base, g))
+        prob = sigmoid(grid_logits(base, g, tta=tta))
         out[g.view] = score((prob > threshold) & g.mask, g)
     return out
 
@@ -307,7 +320,7 @@ def train_base(root, # ETMIRA root holding the benchmark
     if out: base.save(out)
     return base, report
 
-# %% ../nbs/06_base_model.ipynb #e7f9a4bc
+# %% ../nbs/06_base_model.ipynb #51ecdabd
 from fastcore.script import call_parse
 
 @call_parse
