@@ -12,9 +12,9 @@ from fusing_forces.models import load_model, sha256
 
 W = Path(__file__).parent.parent/'weights'
 RES = Path(__file__).parent/'results'
-COMMANDS = {'base_default.pth': 'OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_base.py --epochs 24 --samples-per-epoch 1024',
-            'refiner_default.pth': 'OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py --history 1 --epochs 16 --out weights/refiner_default.pth',
-            'refiner_history.pth': 'OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py --history 4 --epochs 16 --out weights/refiner_history.pth'}
+COMMANDS = {'base_default.pth': 'OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_base.py --epochs 48 --samples-per-epoch 1024',
+            'refiner_default.pth': 'OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py --history 1 --epochs 24 --out weights/refiner_default.pth',
+            'refiner_history.pth': 'OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py --history 4 --epochs 24 --out weights/refiner_history.pth'}
 
 def card(path):
     cfg = load_model(path).config
@@ -28,7 +28,7 @@ def card(path):
              f"- reproduce: `{COMMANDS.get(path.name, '?')}`",
              f"- input statistics (mean, std inside the masks): {json.dumps(cfg.get('stats'))}"]
     if cfg.get('role') == 'base':
-        lines += [f"- training: {rep.get('epochs')} epochs × {rep.get('samples_per_epoch')} crops, batch {rep.get('bs')}, one-cycle peak lr {rep.get('lr')}, "
+        lines += [f"- training: {rep.get('epochs_run')} of {rep.get('epochs')} epochs (early stopping on validation pFM) × {rep.get('samples_per_epoch')} crops, batch {rep.get('bs')}, one-cycle peak lr {rep.get('lr')}, "
                   f"{rep.get('train_s', 0)/60:.1f} min"]
         t = rep.get('tiles', {})
         lines += [f"- tile pFM at 0.5: validation {t.get('valid', {}).get('pfm', float('nan')):.4f}, test {t.get('test', {}).get('pfm', float('nan')):.4f}"]

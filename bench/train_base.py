@@ -1,6 +1,6 @@
 """Train the shipped default base model on the synthetic benchmark and record its report (issue 5 acceptance).
 
-    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_base.py --epochs 24 --samples-per-epoch 1024
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_base.py --epochs 48 --samples-per-epoch 1024
 
 Writes weights/base_default.pth and bench/results/base_model.json (tile val/test pFM, whole-mirror scores per
 held-out mirror, the classical baselines beside them, training time, machine).
@@ -18,7 +18,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
     p.add_argument('--out', default='weights/base_default.pth'); p.add_argument('--preset', default='default')
-    p.add_argument('--epochs', type=int, default=24); p.add_argument('--samples-per-epoch', type=int, default=1024)
+    p.add_argument('--epochs', type=int, default=48); p.add_argument('--samples-per-epoch', type=int, default=1024)
     p.add_argument('--bs', type=int, default=8); p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--seed', type=int, default=0); p.add_argument('--name', default='base_model')
     a = p.parse_args()

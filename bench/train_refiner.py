@@ -19,7 +19,7 @@ def main():
     p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
     p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--out', default='weights/refiner_default.pth')
     p.add_argument('--preset', default='default'); p.add_argument('--history', type=int, default=1)
-    p.add_argument('--epochs', type=int, default=20); p.add_argument('--samples-per-epoch', type=int, default=1024)
+    p.add_argument('--epochs', type=int, default=24); p.add_argument('--samples-per-epoch', type=int, default=1024)
     p.add_argument('--bs', type=int, default=8); p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--name', default=None, help='results file name in bench/results (default refiner_h<history>)')
