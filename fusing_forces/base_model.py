@@ -320,14 +320,14 @@ def train_base(root, # ETMIRA root holding the benchmark
     if out: base.save(out)
     return base, report
 
-# %% ../nbs/06_base_model.ipynb #51ecdabd
+# %% ../nbs/06_base_model.ipynb #fdc2ae33
 from fastcore.script import call_parse
 
 @call_parse
 def train_base_cli(root:str='data/benchmark', # ETMIRA root (the synthetic benchmark is generated there if missing)
                    out:str='weights/base_default.pth', # where to save the weights
                    preset:str='default', # model preset
-                   epochs:int=30, # epochs
+                   epochs:int=48, # epochs (early stopping on validation pFM, patience 10)
                    bs:int=8, # batch size
                    samples_per_epoch:int=1024, # random crops per epoch
                    lr:float=1e-3, # peak learning rate
