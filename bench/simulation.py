@@ -141,6 +141,7 @@ def main():
         wall = time.perf_counter() - t0
         table = {v: {k: s[k] for k in ('peak_gain', 'peak_at_fraction', 'min_gain_after_5pct', 'manual_input_saved',
                                         'saving_undefined_runs', 'interactions', 'converged_runs', 'base_pfm',
+                                        'gain_ceiling_at_start', 'ceiling_at_peak',
                                         'final_pfm_manual', 'final_pfm_refined')} for v, s in summary.items()}
         for v, s in table.items():
             sv = s['manual_input_saved']['mean']
