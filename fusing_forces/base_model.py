@@ -26,7 +26,8 @@ from .synthetic import otsu_lines, sauvola_lines, benchmark_views, make_benchmar
 __all__ = ['GridMirror', 'standardise', 'grid_input', 'to_grid', 'grid_stats', 'random_affine', 'CropDataset', 'TileDataset',
            'mirror_tiles', 'split_tiles', 'base_dataloaders', 'base_learner', 'fit_base', 'plain_json', 'TrainedModel',
            'BaseModel', 'dihedral_mean', 'predict_grid', 'sigmoid', 'predict_mirror', 'write_mask', 'score',
-           'classical_baselines', 'load_grids', 'grid_logits', 'evaluate_base', 'train_base', 'train_base_cli']
+           'classical_baselines', 'load_grids', 'grid_logits', 'evaluate_base', 'train_base', 'train_base_cli',
+           'predict_cli']
 
 # %% ../nbs/06_base_model.ipynb #0955989a
 @dataclass
@@ -193,7 +194,7 @@ class BaseModel(TrainedModel):
         "The mirror on the model grid with this model's channels and statistics."
         return to_grid(m, self.channels, self.stats)
 
-# %% ../nbs/06_base_model.ipynb #aab9439f
+# %% ../nbs/06_base_model.ipynb #a0d0184a
 def dihedral_mean(model:torch.nn.Module, xb:torch.Tensor, tta:int=1)->torch.Tensor:
     "Mean of `model` over the first `tta` of the 8 dihedral transforms of the batch (rotations, then mirrored rotations)."
     if tta not in (1, 2, 4, 8): raise ValueError(f"tta must be 1, 2, 4 or 8 (dihedral transforms), got {tta!r}")
@@ -229,11 +230,12 @@ def sigmoid(x:np.ndarray)->np.ndarray:
 
 def predict_mirror(base:BaseModel, m:Mirror, bs:int=8, device=None, progress:bool=True,
                    full_resolution:bool=True, tta:int=1)->np.ndarray:
-    "Line probabilities of a whole mirror (full resolution or the model grid), zero outside the mirror mask."
-    g = base.grid(m)
+    "Line probabilities of a whole mirror (full resolution or the model grid), zero outside the mirror mask; no GT needed."
+    x, grid_mask = grid_input(m, base.channels, base.stats), downsample(np.asarray(m.mask))
     m.release()  # the full-resolution maps are not needed while predicting (a full scan's pages add up)
-    prob = sigmoid(predict_grid(base.model, g.x, bs=bs, device=device, progress=progress, tta=tta))
-    if not full_resolution: return np.where(g.mask, prob, 0).astype(np.float32)
+    prob = sigmoid(predict_grid(base.model, x, bs=bs, device=device, progress=progress, tta=tta))
+    del x
+    if not full_resolution: return np.where(grid_mask, prob, 0).astype(np.float32)
     prob = upsample(prob, m.shape)
     prob[~np.asarray(m.mask)] = 0
     m.release()
@@ -349,3 +351,33 @@ def train_base_cli(root:str='data/benchmark', # ETMIRA root (the synthetic bench
     text = json.dumps(rep, indent=1)
     if report: Path(report).parent.mkdir(parents=True, exist_ok=True); Path(report).write_text(text + '\n')
     print(json.dumps(rep['mirrors'], indent=1))
+
+# %% ../nbs/06_base_model.ipynb #f7b0d5bf
+@call_parse
+def predict_cli(root:str, # ETMIRA root
+                view:str, # the view, e.g. ANSA-VI-1700_R
+                out:str=None, # mask PNG to write (default: VIEW_prediction.png in the working directory)
+                weights:str=None, # base-model weights (default: the shipped weights/base_default.pth)
+                tta:int=1, # test-time augmentation: 1 (plain), 2, 4 (rotations) or 8 (all dihedral transforms)
+                threshold:float=0.5, # probability threshold of the mask
+                probabilities:str=None, # also save the probabilities (full resolution, float16) to this .npy
+                storage:str=None, # cache of preprocessed mirrors (default: fusing_forces' default)
+               ):
+    "Predict the line mask of one view with the base model and write it in the GT format."
+    if tta not in (1, 2, 4, 8): raise SystemExit(f"--tta must be 1, 2, 4 or 8, got {tta}")
+    base = BaseModel.load(weights if weights else shipped_weights('base_default'))
+    files = view_files(root, view)
+    maps = {'depth': 'depth', 'albedo': 'albedo', 'nx': 'normals', 'ny': 'normals', 'nz': 'normals'}
+    needed = ['mask'] + sorted({maps[c] for c in base.channels} | {k for k in ('normals', 'gt') if getattr(files, k).is_file()})
+    m = Mirror(root, view, storage=storage, needed=needed)   # a DataError names any missing or malformed file
+    t = time.time(); prob = predict_mirror(base, m, tta=tta); seconds = time.time() - t
+    out = Path(out or f'{view}_prediction.png')
+    write_mask(out, prob, threshold)
+    if probabilities:
+        p = Path(probabilities); tmp = p.with_name(p.name + '.tmp.npy')
+        np.save(tmp, prob.astype(np.float16)); tmp.replace(p)
+    msg = f"{view}: mask {out} ({prob.shape[1]}×{prob.shape[0]}, {100*(prob > threshold).mean():.2f} % line pixels, {seconds:.1f} s, tta={tta})"
+    if 'gt' in needed:
+        gt, grid_mask = downsample(np.asarray(m.gt)), downsample(np.asarray(m.mask))
+        msg += f"; pFM on the model grid {counts((downsample(prob) > threshold) & grid_mask, gt).pfm:.3f}"
+    print(msg)
