@@ -9,7 +9,9 @@ metric), for every simulated stroke it scores three oracles against the manual-o
 - `same_kind`: every error of the stroke's kind in the tile fixed (all missed GT, or all spurious prediction);
 - `perfect`: the GT itself (pFM 1).
 With `--refiner`, the trained refiner is scored on the same strokes, whole-tile and with the `locality` option of
-the refine API (the tile keeps Y farther than r pixels from the stroke), for each r of `--localities`.
+the refine API (the tile keeps Y farther than r pixels from the stroke), for each r of `--localities`; and, to tell
+what the stroke adds from what the refiner does as a second-stage segmenter, `refiner_no_stroke_vs_base` =
+pFM(R(Y, Δ=0)) / pFM(Y) and `refiner_stroke_effect` = pFM(R(Y, Δ)) / pFM(R(Y, 0) with the stroke burned in).
 Writes bench/results/headroom.json (mean, std, quantiles of each ratio) and prints a table.
 """
 import argparse, json, sys
@@ -46,6 +48,8 @@ def main():
         x = crop(g.x, r, c, PATCH)
         if not gt.any(): continue
         skel = thin_gt(gt); base_pfm = pfm(y, gt, skel)
+        if refiner is not None:   # the refiner without any stroke: a second-stage segmenter of the tile
+            r0 = refiner.refine(x, yl, np.zeros(y.shape, np.int8)) > 0
         for _ in range(a.draws):
             s = stroke_history(y, gt, rng, 1)
             if not s.any(): continue
@@ -56,10 +60,13 @@ def main():
             if refiner is not None:
                 out = refiner.refine(x, yl, s)
                 row['refiner'] = pfm(out > 0, gt, skel) / m
+                if base_pfm > 0: row['refiner_no_stroke_vs_base'] = pfm(r0, gt, skel) / base_pfm
+                r0s = pfm(burn_strokes(r0, s), gt, skel)
+                if r0s > 0: row['refiner_stroke_effect'] = pfm(out > 0, gt, skel) / r0s
                 for loc in locs: row[f'refiner_local_{loc:g}'] = pfm(refiner.refine(x, yl, s, locality=loc) > 0, gt, skel) / m
             rows.append(row)
     def summ(key, sel=lambda r: True):
-        v = np.array([r[key] for r in rows if sel(r)])
+        v = np.array([r[key] for r in rows if sel(r) and key in r])
         return dict(mean=float(v.mean()), std=float(v.std()), p10=float(np.quantile(v, .1)), median=float(np.median(v)),
                     p90=float(np.quantile(v, .9)), frac_ge_1_10=float((v >= 1.10).mean()), n=int(len(v)))
     rep = dict(base=a.base, draws=a.draws, n=len(rows),
@@ -67,7 +74,7 @@ def main():
                mean_manual_tile_pfm=float(np.mean([r['manual'] for r in rows])),
                add_fraction=float(np.mean([r['kind'] == 'add' for r in rows])),
                oracle={k: summ(k) for k in ('component', 'same_kind', 'perfect')},
-               refiner=a.refiner, refined={k: summ(k) for k in rows[0] if k.startswith('refiner')} if refiner else None,
+               refiner=a.refiner, refined={k: summ(k) for k in dict.fromkeys(k for r in rows for k in r) if k.startswith('refiner')} if refiner else None,
                by_kind={kind: {k: summ(k, lambda r, kind=kind: r['kind'] == kind)
                                for k in ('component', 'same_kind') + (('refiner',) if refiner else ())}
                         for kind in ('add', 'erase')})

@@ -69,7 +69,9 @@ def refiner_section():
             loc = ', '.join(f"r = {k.rsplit('_', 1)[1]}: {f(v['mean'])}" for k, v in r.items() if k.startswith('refiner_local_'))
             out[-1] += (f" The refiner `{h['refiner']}` on the same strokes: {f(r['refiner']['mean'])}, i.e. "
                         f"{100*(r['refiner']['mean'] - 1)/max(o['component']['mean'] - 1, 1e-9):.0f} % of the component oracle's gain"
-                        + (f"; with the locality option ({loc})." if loc else "."))
+                        + (f"; with the locality option ({loc})." if loc else ".")
+                        + (f" Without any stroke the refiner scores {f(r['refiner_no_stroke_vs_base']['mean'])}× the base pFM, so the gain "
+                           f"comes from the stroke (stroke effect {f(r['refiner_stroke_effect']['mean'])})." if 'refiner_no_stroke_vs_base' in r else ""))
     return out
 
 def weak_base_section():
@@ -87,6 +89,9 @@ def weak_base_section():
     out.append(f"| single-stroke gain, validation tiles | {g(r0)} | {g(r)} |")
     o = lambda d, k: f(d['oracle'][k]['mean']) if d else '–'
     out.append(f"| component oracle / perfect tile | {o(h0, 'component')} / {o(h0, 'perfect')} | {o(h, 'component')} / {o(h, 'perfect')} |")
+    rf = lambda d, k: f((d.get('refined') or {}).get(k, {}).get('mean')) if d else '–'
+    out.append(f"| refiner without a stroke, pFM vs the base prediction | {rf(h0, 'refiner_no_stroke_vs_base')} | {rf(h, 'refiner_no_stroke_vs_base')} |")
+    out.append(f"| what the stroke adds: pFM(R(Y, Δ)) / pFM(R(Y, 0) with Δ burned in) | {rf(h0, 'refiner_stroke_effect')} | {rf(h, 'refiner_stroke_effect')} |")
     pk = lambda d, k: ' / '.join('–' if s[k] is None else f"{100*s[k]:+.1f} %" for s in d['mirrors'].values()) if d else '–'
     out.append(f"| simulation: peak relative gain | {pk(s0, 'peak_gain')} | {pk(sim, 'peak_gain')} |")
     out.append(f"| simulation: ceiling at start (1 − b)/b | {pk(s0, 'gain_ceiling_at_start')} | {pk(sim, 'gain_ceiling_at_start')} |")
