@@ -101,7 +101,7 @@ def weak_base_section():
     it = lambda d: ' / '.join(f"{s['interactions']['mean']:.0f}" for s in d['mirrors'].values()) if d else '–'
     out.append(f"| simulation: interactions to convergence | {it(s0)} | {it(sim)} |")
     out += ["", f"Reading: with the weaker base model the paper's metrics look like the paper's (single-stroke gain "
-            f"{g(r)}, saving ≈ 90 %), but the refiner scores {rf(h, 'refiner_no_stroke_vs_base')}× the base pFM **without any stroke**: "
+            f"{g(r)}, manual input saved {sv(sim)}), but the refiner scores {rf(h, 'refiner_no_stroke_vs_base')}× the base pFM **without any stroke**: "
             f"it re-segments tiles better than an undertrained base model. What the stroke itself adds stays at "
             f"{rf(h, 'refiner_stroke_effect')} (shipped models: {rf(h0, 'refiner_stroke_effect')}). pFM(Y′)/pFM(Y^Δ) and the saving "
             "cannot tell a stroke-guided correction from a better second-stage segmenter; `bench/headroom.py` reports both."]
