@@ -22,13 +22,15 @@ def main():
     p.add_argument('--epochs', type=int, default=24); p.add_argument('--samples-per-epoch', type=int, default=1024)
     p.add_argument('--bs', type=int, default=8); p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--stroke-focus', type=float, default=0.0, help='λ of the stroke-proximity-weighted BCE (0: the paper\'s Dice loss)')
     p.add_argument('--name', default=None, help='results file name in bench/results (default refiner_h<history>)')
     a = p.parse_args()
     make_benchmark(a.root)
     base = BaseModel.load(a.base)
     train = [v.view for v in benchmark_views('train')]; test = [v.view for v in benchmark_views('test')]
     ref, rep = train_refiner(a.root, train, test, base, preset=a.preset, history=a.history, epochs=a.epochs, bs=a.bs,
-                             samples_per_epoch=a.samples_per_epoch, lr=a.lr, seed=a.seed, out=a.out, storage=a.storage)
+                             samples_per_epoch=a.samples_per_epoch, lr=a.lr, seed=a.seed, out=a.out, storage=a.storage,
+                             stroke_focus=a.stroke_focus)
     rep['base_weights'] = a.base; rep['weights'] = a.out
     print(json.dumps(rep['single_stroke_gain'], indent=1))
     print('saved', save_result(a.name or f'refiner_h{a.history}', rep))
