@@ -57,6 +57,19 @@ def refiner_section():
                    f"{fmt(g.get('test'))} | {d['train_s']/60:.1f} min |")
     if not found: return ["*Refiner: no `bench/results/refiner_h*.json` yet (run `bench/train_refiner.py`).*"]
     out += ["", f"Machine: {machine(found)}."]
+    exps = [(n, load(n)) for n in ('refiner_focus_h1', 'refiner_residual_h1')]
+    exps = [(n, d) for n, d in exps if d]
+    if exps:
+        out += ["", "Experiments (same recipe otherwise, not shipped):", ""]
+        for n, d in exps:
+            g = d['single_stroke_gain']
+            what = ("stroke-focus loss (Dice + stroke-proximity-weighted BCE, `--stroke-focus 1`)" if n == 'refiner_focus_h1'
+                    else "residual refiner (output = correction + base logits; trained against the previous base model)")
+            hf = load('headroom_focus') if n == 'refiner_focus_h1' else None
+            extra = (f"; without a stroke {f(hf['refined']['refiner_no_stroke_vs_base']['mean'])}× the base pFM, stroke effect "
+                     f"{f(hf['refined']['refiner_stroke_effect']['mean'])}" if hf and hf.get('refined') else "")
+            out.append(f"- {what}: validation {f(g['valid']['mean'])} ± {f(g['valid']['std'])}, test {f(g['test']['mean'])}{extra} "
+                       f"(`bench/results/{n}.json`).")
     h = load('headroom')
     if h:
         o = h['oracle']
