@@ -25,7 +25,7 @@ from fusing_forces.tiles import PATCH, crop
 from fusing_forces.refiner import LOGIT_CLIP
 from fusing_forces.metrics import pfm, thin_gt
 from fusing_forces.strokes import burn_strokes
-from fusing_forces.refiner import stroke_history, stroke_oracles, Refiner
+from fusing_forces.refiner import stroke_history, stroke_oracles, Refiner, keep_far, force_strokes
 
 def main():
     p = argparse.ArgumentParser()
@@ -63,7 +63,8 @@ def main():
                 if base_pfm > 0: row['refiner_no_stroke_vs_base'] = pfm(r0, gt, skel) / base_pfm
                 r0s = pfm(burn_strokes(r0, s), gt, skel)
                 if r0s > 0: row['refiner_stroke_effect'] = pfm(out > 0, gt, skel) / r0s
-                for loc in locs: row[f'refiner_local_{loc:g}'] = pfm(refiner.refine(x, yl, s, locality=loc) > 0, gt, skel) / m
+                for loc in locs:   # the refine API's `locality` applied to the same network output (no second pass)
+                    row[f'refiner_local_{loc:g}'] = pfm(force_strokes(keep_far(out, yl, s != 0, loc), s) > 0, gt, skel) / m
             rows.append(row)
     def summ(key, sel=lambda r: True):
         v = np.array([r[key] for r in rows if sel(r) and key in r])

@@ -18,10 +18,10 @@ from _machine import save_result
 from fusing_forces.data import Mirror
 from fusing_forces.models import build_model
 from fusing_forces.base_model import BaseModel, grid_logits
-from fusing_forces.refiner import Refiner, build_refiner
+from fusing_forces.refiner import Refiner, build_refiner, check_refiner
 from fusing_forces.synthetic import benchmark_views, make_benchmark, sauvola_lines
 from fusing_forces.tiles import PATCH
-from fusing_forces.simulation import Simulation, simulate, check_refiner, IdentityRefiner
+from fusing_forces.simulation import Simulation, simulate, IdentityRefiner
 from fusing_forces.metrics import MirrorScorer
 
 def models(base_path, refiner_path, preset):

@@ -23,13 +23,13 @@ from .models import *
 from .synthetic import otsu_lines, sauvola_lines, benchmark_views, make_benchmark
 
 # %% auto #0
-__all__ = ['GridMirror', 'standardise', 'grid_input', 'to_grid', 'grid_stats', 'random_affine', 'CropDataset', 'TileDataset',
-           'mirror_tiles', 'split_tiles', 'base_dataloaders', 'base_learner', 'fit_base', 'plain_json', 'TrainedModel',
-           'BaseModel', 'dihedral_mean', 'predict_grid', 'sigmoid', 'predict_mirror', 'write_mask', 'score',
-           'classical_baselines', 'load_grids', 'grid_logits', 'evaluate_base', 'train_base', 'train_base_cli',
-           'predict_cli']
+__all__ = ['TTA_CHOICES', 'GridMirror', 'standardise', 'grid_input', 'grid_inputs', 'to_grid', 'grid_stats', 'random_affine',
+           'CropDataset', 'TileDataset', 'mirror_tiles', 'split_tiles', 'base_dataloaders', 'base_learner', 'fit_base',
+           'plain_json', 'TrainedModel', 'BaseModel', 'dihedral_mean', 'predict_grid', 'sigmoid', 'predict_mirror',
+           'to_full_resolution', 'write_mask', 'score', 'classical_baselines', 'load_grids', 'grid_logits',
+           'evaluate_base', 'train_base', 'train_base_cli', 'predict_cli']
 
-# %% ../nbs/06_base_model.ipynb #0955989a
+# %% ../nbs/06_base_model.ipynb #5a38ec53
 @dataclass
 class GridMirror:
     "A mirror on the model grid: standardised inputs (C,h,w), GT and mask (h,w)."
@@ -49,6 +49,10 @@ def grid_input(m:Mirror, channels=('depth',), stats:dict|None=None)->np.ndarray:
     channels = check_channels(channels)
     x = np.stack([downsample(m.channel(c)) for c in channels])  # channel by channel: no full-resolution copy
     return x if stats is None else standardise(x, channels, stats)
+
+def grid_inputs(m:Mirror, base)->tuple[np.ndarray, np.ndarray]:
+    "A mirror's inputs (C, h, w) standardised for `base` (anything with `channels` and `stats`) and its region mask on the grid."
+    return grid_input(m, base.channels, base.stats), downsample(np.asarray(m.mask))
 
 def to_grid(m:Mirror, channels=('depth',), stats:dict|None=None)->GridMirror:
     "Downsample a mirror's inputs, GT and mask to the model grid; standardise with `stats` (mean, std per channel)."
@@ -194,10 +198,12 @@ class BaseModel(TrainedModel):
         "The mirror on the model grid with this model's channels and statistics."
         return to_grid(m, self.channels, self.stats)
 
-# %% ../nbs/06_base_model.ipynb #a0d0184a
+# %% ../nbs/06_base_model.ipynb #10b78d2d
+TTA_CHOICES = (1, 2, 4, 8)
+
 def dihedral_mean(model:torch.nn.Module, xb:torch.Tensor, tta:int=1)->torch.Tensor:
     "Mean of `model` over the first `tta` of the 8 dihedral transforms of the batch (rotations, then mirrored rotations)."
-    if tta not in (1, 2, 4, 8): raise ValueError(f"tta must be 1, 2, 4 or 8 (dihedral transforms), got {tta!r}")
+    if tta not in TTA_CHOICES: raise ValueError(f"tta must be 1, 2, 4 or 8 (dihedral transforms), got {tta!r}")
     if tta == 1: return model(xb)
     total = None
     for k in range(tta):
@@ -231,11 +237,15 @@ def sigmoid(x:np.ndarray)->np.ndarray:
 def predict_mirror(base:BaseModel, m:Mirror, bs:int=8, device=None, progress:bool=True,
                    full_resolution:bool=True, tta:int=1)->np.ndarray:
     "Line probabilities of a whole mirror (full resolution or the model grid), zero outside the mirror mask; no GT needed."
-    x, grid_mask = grid_input(m, base.channels, base.stats), downsample(np.asarray(m.mask))
+    x, grid_mask = grid_inputs(m, base)
     m.release()  # the full-resolution maps are not needed while predicting (a full scan's pages add up)
     prob = sigmoid(predict_grid(base.model, x, bs=bs, device=device, progress=progress, tta=tta))
     del x
     if not full_resolution: return np.where(grid_mask, prob, 0).astype(np.float32)
+    return to_full_resolution(prob, m)
+
+def to_full_resolution(prob:np.ndarray, m:Mirror)->np.ndarray:
+    "Grid probabilities upsampled to the mirror's full resolution, zero outside its mask (the mirror's maps released after)."
     prob = upsample(prob, m.shape)
     prob[~np.asarray(m.mask)] = 0
     m.release()
@@ -262,12 +272,11 @@ def classical_baselines(m:Mirror, windows=(11, 15, 21, 31, 45, 61, 81, 101))->di
     res['sauvola_sweep'] = {w: s['pfm'] for w, s in sweep.items()}
     return res
 
-# %% ../nbs/06_base_model.ipynb #add21bb6
+# %% ../nbs/06_base_model.ipynb #4ada4bbb
 def load_grids(root, views, channels=('depth',), stats=None, storage=None)->list[GridMirror]:
     "Grid mirrors of `views` under `root` (standardised when `stats` is given)."
     return [to_grid(Mirror(root, v, storage=storage), channels, stats) for v in views]
 
-@torch.inference_mode()
 def grid_logits(base:BaseModel, g:GridMirror, stride:int=STRIDE, bs:int=8, progress:bool=False, tta:int=1)->np.ndarray:
     "Base-model logits of a whole grid mirror (overlapping windows blended; `stride=PATCH`: non-overlapping tiles)."
     return predict_grid(base.model, g.x, stride=stride, bs=bs, progress=progress, tta=tta)
@@ -352,7 +361,7 @@ def train_base_cli(root:str='data/benchmark', # ETMIRA root (the synthetic bench
     if report: Path(report).parent.mkdir(parents=True, exist_ok=True); Path(report).write_text(text + '\n')
     print(json.dumps(rep['mirrors'], indent=1))
 
-# %% ../nbs/06_base_model.ipynb #f7b0d5bf
+# %% ../nbs/06_base_model.ipynb #77d6da97
 @call_parse
 def predict_cli(root:str, # ETMIRA root
                 view:str, # the view, e.g. ANSA-VI-1700_R
@@ -364,20 +373,15 @@ def predict_cli(root:str, # ETMIRA root
                 storage:str=None, # cache of preprocessed mirrors (default: fusing_forces' default)
                ):
     "Predict the line mask of one view with the base model and write it in the GT format."
-    if tta not in (1, 2, 4, 8): raise SystemExit(f"--tta must be 1, 2, 4 or 8, got {tta}")
+    if tta not in TTA_CHOICES: raise SystemExit(f"--tta must be 1, 2, 4 or 8, got {tta}")  # before any heavy work
     base = BaseModel.load(weights if weights else shipped_weights('base_default'))
-    files = view_files(root, view)
-    maps = {'depth': 'depth', 'albedo': 'albedo', 'nx': 'normals', 'ny': 'normals', 'nz': 'normals'}
-    needed = ['mask'] + sorted({maps[c] for c in base.channels} | {k for k in ('normals', 'gt') if getattr(files, k).is_file()})
-    m = Mirror(root, view, storage=storage, needed=needed)   # a DataError names any missing or malformed file
+    m = open_view(root, view, base.channels, storage)   # a DataError names any missing or malformed file
     t = time.time(); prob = predict_mirror(base, m, tta=tta); seconds = time.time() - t
     out = Path(out or f'{view}_prediction.png')
     write_mask(out, prob, threshold)
-    if probabilities:
-        p = Path(probabilities); tmp = p.with_name(p.name + '.tmp.npy')
-        np.save(tmp, prob.astype(np.float16)); tmp.replace(p)
+    if probabilities: save_npy(probabilities, prob.astype(np.float16))
     msg = f"{view}: mask {out} ({prob.shape[1]}×{prob.shape[0]}, {100*(prob > threshold).mean():.2f} % line pixels, {seconds:.1f} s, tta={tta})"
-    if 'gt' in needed:
+    if 'gt' in m.needed:
         gt, grid_mask = downsample(np.asarray(m.gt)), downsample(np.asarray(m.mask))
         msg += f"; pFM on the model grid {counts((downsample(prob) > threshold) & grid_mask, gt).pfm:.3f}"
     print(msg)

@@ -14,10 +14,10 @@ from scipy import ndimage
 
 # %% auto #0
 __all__ = ['GT_DIR', 'MASK_DIR', 'PS_DIR', 'VIEW_PATTERN', 'MAPS', 'MM_PER_INCH', 'CHANNELS', 'REAL_STATS', 'PREPROCESS_VERSION',
-           'DataError', 'parse_view', 'ViewFiles', 'view_files', 'find_views', 'report_views', 'write_tiff',
-           'write_png', 'write_gt', 'gt_to_rgba', 'mask_to_rgb', 'write_view', 'read_depth', 'read_albedo',
-           'read_normals', 'read_px_per_mm', 'read_gt', 'read_mask', 'highpass_depth', 'minmax', 'preprocess_depth',
-           'check_channels', 'default_storage', 'Mirror', 'channel_stats']
+           'CHANNEL_FILES', 'DataError', 'parse_view', 'ViewFiles', 'view_files', 'find_views', 'report_views',
+           'write_tiff', 'write_png', 'save_npy', 'write_gt', 'gt_to_rgba', 'mask_to_rgb', 'write_view', 'read_depth',
+           'read_albedo', 'read_normals', 'read_px_per_mm', 'read_gt', 'read_mask', 'highpass_depth', 'minmax',
+           'preprocess_depth', 'check_channels', 'default_storage', 'Mirror', 'open_view', 'channel_stats']
 
 # %% ../nbs/00_data.ipynb #3bf1eef3
 class DataError(ValueError):
@@ -80,7 +80,7 @@ def report_views(views:list[ViewFiles])->str:
     return '\n'.join(f"{v.view}: " + ('complete' if not v.missing else 'missing ' + ', '.join(
         f"{k} ({getattr(v,k).relative_to(v.root)})" for k in v.missing)) for v in views)
 
-# %% ../nbs/00_data.ipynb #3bcaa4b6
+# %% ../nbs/00_data.ipynb #00d15f27
 def _tmp_path(path:Path)->Path: return path.with_name(f'.{path.name}.{uuid.uuid4().hex[:8]}.tmp')
 
 def write_tiff(path, arr:np.ndarray, dpi:float|None=None):
@@ -101,6 +101,16 @@ def write_png(path, arr:np.ndarray):
     tmp = _tmp_path(path)
     try:
         Image.fromarray(np.ascontiguousarray(arr)).save(tmp, format='PNG')
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+    return path
+
+def save_npy(path, arr:np.ndarray):
+    "Save `arr` as `.npy` atomically (temporary file, then `os.replace`)."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_path(path)
+    try:
+        with open(tmp, 'wb') as f: np.save(f, arr)
         os.replace(tmp, path)
     finally: tmp.unlink(missing_ok=True)
     return path
@@ -334,7 +344,7 @@ class Mirror:
 
     def __repr__(self): return f"Mirror({self.view!r}, shape={self.shape}, px_per_mm={self.px_per_mm:.3g})"
 
-# %% ../nbs/00_data.ipynb #8cd7e84b
+# %% ../nbs/00_data.ipynb #e264f5c6
 from fastcore.basics import patch
 
 @patch
@@ -363,18 +373,13 @@ def _cached(self:Mirror, name:str, compute):
             try: arr = np.load(path, mmap_mode='r')
             except (OSError, ValueError): arr = None  # unreadable cache entry: recompute it
         if arr is None:
-            value = compute()
-            tmp = _tmp_path(path)
-            try:
-                with open(tmp, 'wb') as f: np.save(f, value)
-                os.replace(tmp, path)
-            finally: tmp.unlink(missing_ok=True)
+            save_npy(path, compute())
             arr = np.load(path, mmap_mode='r')
     else: arr = compute()
     self._arrays[name] = arr
     return arr
 
-# %% ../nbs/00_data.ipynb #9e28cd7c
+# %% ../nbs/00_data.ipynb #5f626e48
 @patch(as_prop=True)
 def gt(self:Mirror)->np.ndarray:
     "Traced lines (bool, H×W)."
@@ -416,6 +421,18 @@ def channel(self:Mirror, name:str)->np.ndarray:
 def inputs(self:Mirror, channels=('depth',))->np.ndarray:
     "The selected input channels stacked as float32 (C, H, W)."
     return np.stack([np.asarray(self.channel(c), dtype=np.float32) for c in check_channels(channels)])
+
+CHANNEL_FILES = {'depth': 'depth', 'albedo': 'albedo', 'nx': 'normals', 'ny': 'normals', 'nz': 'normals'}
+
+def open_view(root, view:str, # the ETMIRA root and the view id
+              channels=('depth',), # input channels the caller needs (their files must exist)
+              storage=None, # cache folder (see `Mirror`)
+             )->Mirror:
+    "A `Mirror` that needs only the mask and the files of `channels`; the GT and the normals (DPI) are used when present."
+    files = view_files(root, view)
+    optional = {k for k in ('normals', 'gt') if getattr(files, k).is_file()}
+    needed = ['mask'] + sorted({CHANNEL_FILES[c] for c in check_channels(channels)} | optional)
+    return Mirror(root, view, storage=storage, needed=needed)
 
 # %% ../nbs/00_data.ipynb #1ef47796
 def channel_stats(mirrors, channels=('depth',))->dict:

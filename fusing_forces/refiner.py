@@ -15,8 +15,8 @@ from .base_model import TrainedModel
 
 # %% auto #0
 __all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'encode_logits', 'force_strokes', 'keep_far', 'Refiner', 'build_refiner', 'load_models',
-           'stroke_history', 'RefinerCropDataset', 'RefinerTileDataset', 'RefineGain', 'stroke_proximity',
-           'StrokeFocusLoss', 'FeedStrokes', 'train_refiner', 'stroke_oracles']
+           'check_refiner', 'stroke_history', 'RefinerCropDataset', 'RefinerTileDataset', 'RefineGain',
+           'stroke_proximity', 'StrokeFocusLoss', 'FeedStrokes', 'train_refiner', 'stroke_oracles']
 
 # %% ../nbs/07_refiner.ipynb #209421c7
 LOGIT_CLIP = 8.0     # base logits are clipped to ±LOGIT_CLIP and divided by LOGIT_CLIP/2 → [-2, 2]
@@ -84,7 +84,7 @@ def build_refiner(preset:str='default', channels=('depth',), stats:dict|None=Non
     channels = check_channels(channels)
     return Refiner(build_model(preset, len(channels) + 2), preset, channels, stats)
 
-# %% ../nbs/07_refiner.ipynb #f01cff75
+# %% ../nbs/07_refiner.ipynb #228f485a
 def load_models(base_weights, # base-model checkpoint (`BaseModel.save`)
                 refiner_weights, # refiner checkpoint (`Refiner.save`)
                 device='cpu'):
@@ -94,9 +94,13 @@ def load_models(base_weights, # base-model checkpoint (`BaseModel.save`)
         if not Path(p).is_file():
             raise FileNotFoundError(f"{arg}: {what} weights not found: {p} does not exist (train them, or pass the path of a checkpoint)")
     base, refiner = BaseModel.load(base_weights, device=device), Refiner.load(refiner_weights, device=device)
-    if tuple(base.channels) != tuple(refiner.channels):
-        raise ValueError(f"refiner_weights: {refiner_weights} expects channels {refiner.channels}, the base model {base.channels}")
+    check_refiner(base, refiner, f'refiner_weights: {refiner_weights}')
     return base, refiner
+
+def check_refiner(base, refiner, what:str='refiner'):
+    "ValueError (naming `what`) unless the refiner was trained on the base model's input channels."
+    rc, bc = tuple(getattr(refiner, 'channels', base.channels)), tuple(base.channels)
+    if rc != bc: raise ValueError(f"{what}: expects channels {rc}, the base model gives {bc}")
 
 # %% ../nbs/07_refiner.ipynb #032b1ad5
 from fastai.learner import Learner, Metric
