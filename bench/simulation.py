@@ -100,6 +100,17 @@ def main():
         timer = Timed(run_refiner)
         sim, table, wall = timed_run(g, y, timer, 0, a.interactions, 'incremental', scorer)
         outcomes = {k: sum(o == k for *_, o in sim.log) for k in ('accepted', 'unchanged', 'manual_not_improved', 'no_stroke')}
+        # one run converges (its queue empties) long before 1000 interactions on a benchmark mirror: the target's count
+        # is reached with consecutive runs (seeds 0, 1, ...) on the same mirror, timed together in this process
+        runs, total_i, total_s, total_steps = [], sim.interactions, wall, sim.steps
+        runs.append(dict(seed=0, interactions=sim.interactions, steps=sim.steps, wall_s=round(wall, 2), converged=sim.converged))
+        while total_i < a.interactions and sim.converged:
+            s_k, _, w_k = timed_run(g, y, run_refiner, len(runs), a.interactions, 'incremental', scorer)
+            runs.append(dict(seed=len(runs), interactions=s_k.interactions, steps=s_k.steps, wall_s=round(w_k, 2), converged=s_k.converged))
+            total_i += s_k.interactions; total_s += w_k; total_steps += s_k.steps
+        consecutive = dict(target_interactions=a.interactions, interactions=total_i, steps=total_steps, runs=runs,
+                           wall_s=round(total_s, 2), with_setup_s=round(total_s + t_grid + t_base + t_thin, 2),
+                           ms_per_interaction=round(1000*total_s/max(total_i, 1), 1))
         # the same short run both ways, in this process: identical decisions, only the records differ
         s_inc, t_inc, w_inc = timed_run(g, y, run_refiner, 1, a.short, 'incremental', scorer)
         s_ref, t_ref, w_ref = timed_run(g, y, run_refiner, 1, a.short, 'reference', scorer)
@@ -120,6 +131,7 @@ def main():
                               refiner_share=round(timer.seconds/wall, 3),
                               base_pfm=float(table.pfm_manual.iloc[0]), final_pfm_manual=float(table.pfm_manual.iloc[-1]),
                               final_pfm_refined=float(table.pfm_refined.iloc[-1])),
+                     consecutive_runs=consecutive,
                      versus_reference=dict(interactions=s_inc.interactions, steps=s_inc.steps, records=len(t_inc),
                                            incremental_s=round(w_inc, 2), reference_s=round(w_ref, 2),
                                            ratio=round(w_ref/w_inc, 2), identical_records=same,
@@ -127,6 +139,8 @@ def main():
                                            note='reference = restitch the whole mirror and score Y^Δ and Y′ with a pFM that re-thins the GT at every record (the authors\' approach); per-step tile scoring is the same in both'))
         print(f"{a.mirror} grid {g.shape}: {sim.interactions} interactions / {sim.steps} steps in {wall:.1f} s "
               f"({speed['run']['ms_per_step']} ms/step), converged={sim.converged}, outcomes {outcomes}")
+        print(f"{total_i} interactions in {len(runs)} consecutive runs (seeds 0-{len(runs)-1}) on {a.mirror}: {total_s:.1f} s "
+              f"({consecutive['ms_per_interaction']} ms/interaction), {consecutive['with_setup_s']} s with the setup (grid, base prediction, GT thinning)")
         print(f"short run ({s_inc.interactions} interactions, {len(t_inc)} records): incremental {w_inc:.1f} s, "
               f"reference {w_ref:.1f} s, ratio {w_ref/w_inc:.2f}x, identical records: {same}")
         save_result('simulation', dict(weights=weights, speed=speed, threads=a.threads, omp_wait_policy=os.environ.get('OMP_WAIT_POLICY'),
