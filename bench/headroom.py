@@ -12,7 +12,10 @@ With `--refiner`, the trained refiner is scored on the same strokes, whole-tile 
 the refine API (the tile keeps Y farther than r pixels from the stroke), for each r of `--localities`; and, to tell
 what the stroke adds from what the refiner does as a second-stage segmenter, `refiner_no_stroke_vs_base` =
 pFM(R(Y, Δ=0)) / pFM(Y) and `refiner_stroke_effect` = pFM(R(Y, Δ)) / pFM(R(Y, 0) with the stroke burned in).
-Writes bench/results/headroom.json (mean, std, quantiles of each ratio) and prints a table.
+For add strokes it also reports the refiner's `reach`: the share of the touched missed component's GT skeleton that
+the refiner's output covers (1 = the whole missed stretch restored, like the component oracle), and with `--figure` it
+draws the add strokes with the largest missed components: depth, Y with the missed GT, and what the refiner restored.
+Writes bench/results/<name>.json (mean, std, quantiles of each ratio) and prints a table.
 """
 import argparse, json, sys
 from pathlib import Path
@@ -33,6 +36,7 @@ def main():
     p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--draws', type=int, default=5)
     p.add_argument('--seed', type=int, default=0); p.add_argument('--name', default='headroom')
     p.add_argument('--refiner', default=None); p.add_argument('--localities', default='8,16,32,64')
+    p.add_argument('--figure', default=None, help='with --refiner: a PNG of the add strokes with the largest missed components')
     a = p.parse_args()
     refiner = Refiner.load(a.refiner) if a.refiner else None
     locs = [float(r) for r in a.localities.split(',') if r]
@@ -42,7 +46,7 @@ def main():
     logits = [grid_logits(base, g, stride=PATCH) for g in held]
     valid_tiles, _ = split_tiles(mirror_tiles(held), seed=a.seed)
     rng = np.random.default_rng(a.seed + 100)   # the seed `train_refiner` uses for its validation gain
-    rows = []
+    rows, cases = [], []
     for (k, r, c) in valid_tiles:
         g = held[k]; yl = crop(logits[k], r, c, PATCH, fill=-LOGIT_CLIP); y = yl > 0; gt = crop(g.gt, r, c, PATCH)
         x = crop(g.x, r, c, PATCH)
@@ -60,6 +64,9 @@ def main():
             if refiner is not None:
                 out = refiner.refine(x, yl, s)
                 row['refiner'] = pfm(out > 0, gt, skel) / m
+                if row['kind'] == 'add' and (skel & o['touched']).any():
+                    row['reach'] = float((skel & o['touched'] & (out > 0)).sum() / (skel & o['touched']).sum())
+                    if a.figure: cases.append((int(o['touched'].sum()), (k, r, c), x[0], yl > 0, gt, s, out > 0, o['touched'], m, pfm(out > 0, gt, skel)))
                 if base_pfm > 0: row['refiner_no_stroke_vs_base'] = pfm(r0, gt, skel) / base_pfm
                 r0s = pfm(burn_strokes(r0, s), gt, skel)
                 if r0s > 0: row['refiner_stroke_effect'] = pfm(out > 0, gt, skel) / r0s
@@ -76,6 +83,7 @@ def main():
                add_fraction=float(np.mean([r['kind'] == 'add' for r in rows])),
                oracle={k: summ(k) for k in ('component', 'same_kind', 'perfect')},
                refiner=a.refiner, refined={k: summ(k) for k in dict.fromkeys(k for r in rows for k in r) if k.startswith('refiner')} if refiner else None,
+               reach=summ('reach') if refiner else None,
                by_kind={kind: {k: summ(k, lambda r, kind=kind: r['kind'] == kind)
                                for k in ('component', 'same_kind') + (('refiner',) if refiner else ())}
                         for kind in ('add', 'erase')})
@@ -86,8 +94,32 @@ def main():
               f"p90 {s['p90']:.3f}  share ≥ 1.10: {s['frac_ge_1_10']:.0%}")
     for k, s in (rep['refined'] or {}).items():
         print(f"{k:17s} mean ratio {s['mean']:.3f} ± {s['std']:.3f}  median {s['median']:.3f}  share ≥ 1.10: {s['frac_ge_1_10']:.0%}")
+    if rep['reach']: print(f"reach (add strokes: share of the touched missed component's GT skeleton restored) mean {rep['reach']['mean']:.2f}, "
+                           f"median {rep['reach']['median']:.2f}, n {rep['reach']['n']}")
+    if a.figure and cases: rep['figure'] = draw_cases(cases, a.figure, a.refiner)
     for kind, d in rep['by_kind'].items():
         print(kind, {k: round(v['mean'], 3) for k, v in d.items()}, 'n', d['component']['n'])
     print('saved', save_result(a.name, rep))
+
+def draw_cases(cases, path, refiner_name, n=4):
+    "Depth, Y with the missed GT and the stroke, and the refined tile for the `n` add strokes with the largest missed components."
+    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    seen, pick = set(), []
+    for case in sorted(cases, key=lambda t: -t[0]):   # the largest first, one stroke per tile
+        if case[1] not in seen and len(pick) < n: seen.add(case[1]); pick.append(case)
+    fig, axs = plt.subplots(len(pick), 3, figsize=(10.5, 3.6*len(pick)), squeeze=False)
+    for row, (_, tile, depth, y, gt, s, out, touched, m, r) in zip(axs, pick):
+        row[0].imshow(depth, cmap='gray'); row[0].set_title(f'depth, tile {tile}', fontsize=9)
+        img = np.zeros(gt.shape + (3,)); img[gt] = .3; img[y] = (1, .6, 0); img[touched] = (.9, 0, .2); img[s > 0] = (0, .9, 1)
+        row[1].imshow(img); row[1].set_title(f"Y^Δ: manual-only pFM {m:.3f}", fontsize=9)
+        img = np.zeros(gt.shape + (3,)); img[gt] = .3; img[out] = (1, .6, 0); img[touched & out] = (0, .8, .3)
+        img[touched & ~out] = (.9, 0, .2); img[s > 0] = (0, .9, 1)
+        row[2].imshow(img); row[2].set_title(f"refined Y′: pFM {r:.3f}", fontsize=9)
+        for ax in row: ax.axis('off')
+    fig.suptitle(f"{refiner_name}: the add strokes (cyan) with the largest missed components\n"
+                 "middle: Y (orange), missed GT the stroke touches (red), other GT (grey); "
+                 "right: refined, restored part of that missed GT (green), still missed (red)", fontsize=9)
+    plt.tight_layout(rect=(0, 0, 1, 0.97)); Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=70); plt.close(fig)
+    print('figure', path); return str(path)
 
 if __name__ == '__main__': main()

@@ -57,17 +57,25 @@ def refiner_section():
                    f"{fmt(g.get('test'))} | {d['train_s']/60:.1f} min |")
     if not found: return ["*Refiner: no `bench/results/refiner_h*.json` yet (run `bench/train_refiner.py`).*"]
     out += ["", f"Machine: {machine(found)}."]
-    exps = [(n, load(n)) for n in ('refiner_focus_h1', 'refiner_residual_h1')]
+    experiments = {   # results file → (what differs from the shipped recipe, headroom results file of the same weights)
+        'refiner_focus_h1': ("stroke-focus loss (Dice + stroke-proximity-weighted BCE, `--stroke-focus 1`)", 'headroom_focus'),
+        'refiner_residual_h1': ("residual refiner (output = correction + base logits; trained against the previous base model)", None),
+        'refiner_window_h1': ("Y of each training crop predicted by the base model on that crop alone, as the evaluation predicts a tile "
+                              "(`--train-logits window`)", 'headroom_window'),
+        'refiner_missed_h1': ("`erase_branch` augmentation: half the training samples lose one 16–64 px stretch of a GT line from Y "
+                              "(`--missed-branch 0.5`)", 'headroom_missed'),
+    }
+    exps = [(n, load(n)) for n in experiments]
     exps = [(n, d) for n, d in exps if d]
     if exps:
         out += ["", "Experiments (same recipe otherwise, not shipped):", ""]
         for n, d in exps:
             g = d['single_stroke_gain']
-            what = ("stroke-focus loss (Dice + stroke-proximity-weighted BCE, `--stroke-focus 1`)" if n == 'refiner_focus_h1'
-                    else "residual refiner (output = correction + base logits; trained against the previous base model)")
-            hf = load('headroom_focus') if n == 'refiner_focus_h1' else None
+            what, hname = experiments[n]
+            hf = load(hname) if hname else None
             extra = (f"; without a stroke {f(hf['refined']['refiner_no_stroke_vs_base']['mean'])}× the base pFM, stroke effect "
                      f"{f(hf['refined']['refiner_stroke_effect']['mean'])}" if hf and hf.get('refined') else "")
+            extra += f"; {d['samples_per_s']:.1f} samples/s" if n == 'refiner_window_h1' else ""
             out.append(f"- {what}: validation {f(g['valid']['mean'])} ± {f(g['valid']['std'])}, test {f(g['test']['mean'])}{extra} "
                        f"(`bench/results/{n}.json`).")
     h = load('headroom')
@@ -85,6 +93,12 @@ def refiner_section():
                         + (f"; with the locality option ({loc})." if loc else ".")
                         + (f" Without any stroke the refiner scores {f(r['refiner_no_stroke_vs_base']['mean'])}× the base pFM, so the gain "
                            f"comes from the stroke (stroke effect {f(r['refiner_stroke_effect']['mean'])})." if 'refiner_no_stroke_vs_base' in r else ""))
+        if h.get('reach'):
+            out += ["", f"Where the gain stops: for an add stroke, the refiner restores on average {100*h['reach']['mean']:.0f} % "
+                    f"(median {100*h['reach']['median']:.0f} %, n = {h['reach']['n']}) of the GT skeleton of the missed component the stroke "
+                    "touches (its *reach*; the component oracle restores 100 %). The add strokes with the largest missed components "
+                    "show it: the refiner restores the line next to the stroke and stops, even where the depth shows the line going on."]
+            if h.get('figure'): out += ["", f"![refiner reach]({h['figure']})"]
     return out
 
 def weak_base_section():

@@ -23,6 +23,10 @@ def main():
     p.add_argument('--bs', type=int, default=8); p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--stroke-focus', type=float, default=0.0, help='λ of the stroke-proximity-weighted BCE (0: the paper\'s Dice loss)')
+    p.add_argument('--missed-branch', type=float, default=0.0,
+                   help='probability per training sample of erasing one GT stretch from Y (refiner.erase_branch)')
+    p.add_argument('--train-logits', default='blended', choices=['window', 'blended'],
+                   help="Y of a training crop: the base model run on the crop (as the evaluation's tiles), or cropped from a blended map")
     p.add_argument('--name', default=None, help='results file name in bench/results (default refiner_h<history>)')
     a = p.parse_args()
     make_benchmark(a.root)
@@ -30,7 +34,7 @@ def main():
     train = [v.view for v in benchmark_views('train')]; test = [v.view for v in benchmark_views('test')]
     ref, rep = train_refiner(a.root, train, test, base, preset=a.preset, history=a.history, epochs=a.epochs, bs=a.bs,
                              samples_per_epoch=a.samples_per_epoch, lr=a.lr, seed=a.seed, out=a.out, storage=a.storage,
-                             stroke_focus=a.stroke_focus)
+                             stroke_focus=a.stroke_focus, train_logits=a.train_logits, missed_branch=a.missed_branch)
     rep['base_weights'] = a.base; rep['weights'] = a.out
     print(json.dumps(rep['single_stroke_gain'], indent=1))
     print('saved', save_result(a.name or f'refiner_h{a.history}', rep))

@@ -15,7 +15,7 @@ from .base_model import TrainedModel
 
 # %% auto #0
 __all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'encode_logits', 'force_strokes', 'keep_far', 'Refiner', 'build_refiner', 'load_models',
-           'check_refiner', 'stroke_history', 'RefinerCropDataset', 'RefinerTileDataset', 'RefineGain',
+           'check_refiner', 'stroke_history', 'erase_branch', 'RefinerCropDataset', 'RefinerTileDataset', 'RefineGain',
            'stroke_proximity', 'StrokeFocusLoss', 'FeedStrokes', 'train_refiner', 'stroke_oracles']
 
 # %% ../nbs/07_refiner.ipynb #209421c7
@@ -102,14 +102,15 @@ def check_refiner(base, refiner, what:str='refiner'):
     rc, bc = tuple(getattr(refiner, 'channels', base.channels)), tuple(base.channels)
     if rc != bc: raise ValueError(f"{what}: expects channels {rc}, the base model gives {bc}")
 
-# %% ../nbs/07_refiner.ipynb #032b1ad5
+# %% ../nbs/07_refiner.ipynb #1089a6cf
 from fastai.learner import Learner, Metric
 from fastai.optimizer import Adam
 from fastai.callback.all import *
 from fastai.data.core import DataLoaders
 from .tiles import *
 from .metrics import pfm, thin_gt
-from .strokes import training_stroke, burn_strokes
+from .strokes import training_stroke, burn_strokes, stroke_run
+from skimage.morphology import skeletonize
 from .base_model import (GridMirror, CropDataset, BaseModel, grid_logits, load_grids, mirror_tiles,
                                       split_tiles, grid_stats, standardise)
 import time, json, shutil, tempfile
@@ -124,13 +125,44 @@ def stroke_history(pred:np.ndarray, gt:np.ndarray, rng:np.random.Generator, n:in
         state = burn_strokes(pred, strokes)
     return strokes
 
+def erase_branch(y:np.ndarray, # (h, w) base logits of a crop
+                 gt:np.ndarray, # (h, w) bool GT of the crop
+                 rng:np.random.Generator,
+                 lengths=(16, 64), # the stretch runs this many skeleton pixels (drawn uniformly)
+                 radius:float=5.0, # logits within this distance of the stretch's skeleton are pushed below 0
+                 gt_skeleton:np.ndarray|None=None, # `skeletonize(gt)` if already known
+                )->np.ndarray: # a new (h, w) float32 array; a copy of `y` when the GT has no branch
+    "Y with one stretch of a GT line made to look missed by the base model (training augmentation, `missed_branch`)."
+    out = np.array(y, np.float32)
+    skel = skeletonize(np.asarray(gt, bool)) if gt_skeleton is None else np.asarray(gt_skeleton, bool)
+    pts = np.argwhere(skel)
+    if not len(pts): return out
+    n = int(rng.integers(lengths[0], lengths[1] + 1)); r0, c0 = pts[rng.integers(len(pts))]
+    rr, cc = np.ogrid[:skel.shape[0], :skel.shape[1]]
+    run = stroke_run(skel & ((rr - r0)**2 + (cc - c0)**2 <= n*n), rng, n)   # a stretch along a branch near the point
+    if run is None: return out
+    seed = np.ones(skel.shape, bool); seed[run[:, 0], run[:, 1]] = False
+    near = ndimage.distance_transform_edt(seed) <= radius
+    out[near] = np.minimum(out[near], -rng.uniform(1.0, LOGIT_CLIP/2))   # a confident-to-unsure "no line"
+    return out
+
 class RefinerCropDataset(torch.utils.data.Dataset):
     "Training samples for the refiner: [x, encoded Y, Δ] crops with simulated strokes, target GT."
-    def __init__(self, grids:list[GridMirror], logits:list[np.ndarray], size:int=PATCH, length:int=1024,
-                 history:int=1, line_bias:float=0.8, seed:int|None=None):
+    def __init__(self, grids:list[GridMirror],
+                 logits:list[np.ndarray]|BaseModel, # Y maps cropped like the depth, or a base model run on each crop
+                 size:int=PATCH, length:int=1024, history:int=1, line_bias:float=0.8, seed:int|None=None,
+                 missed_branch:float=0.0): # probability that a sample's Y gets one GT stretch erased (`erase_branch`)
         self.crops = CropDataset(grids, size=size, length=length, line_bias=line_bias, augment=False, seed=seed)
-        self.logits, self.history, self.length = logits, history, length
+        if not isinstance(logits, BaseModel) and len(logits) != len(grids):
+            raise ValueError(f"RefinerCropDataset: {len(logits)} logit maps for {len(grids)} mirrors")
+        self.logits, self.history, self.length, self.missed_branch = logits, history, length, missed_branch
         self.rng = np.random.default_rng(None if seed is None else seed + 1)
+
+    @torch.inference_mode()
+    def window_logits(self, x:np.ndarray)->np.ndarray:
+        "The base model's logits of one crop predicted on its own (as the evaluation predicts a tile)."
+        m = self.logits.model.eval(); dev = next(m.parameters()).device
+        return m(torch.from_numpy(np.ascontiguousarray(x[None], np.float32)).to(dev))[0, 0].float().cpu().numpy()
 
     def __len__(self): return self.length
 
@@ -140,16 +172,18 @@ class RefinerCropDataset(torch.utils.data.Dataset):
         pts = c.lines[k] if (len(c.lines[k]) and rng.random() < c.line_bias) else c.inside[k]
         cy, cx = pts[rng.integers(len(pts))] + rng.integers(-s//4, s//4 + 1, 2)
         r, cc = cy - s//2, cx - s//2
-        x, y, gt = crop(g.x, r, cc, s), crop(self.logits[k], r, cc, s, fill=-LOGIT_CLIP), crop(g.gt, r, cc, s)
+        x, gt = crop(g.x, r, cc, s), crop(g.gt, r, cc, s)
+        y = self.window_logits(x) if isinstance(self.logits, BaseModel) else crop(self.logits[k], r, cc, s, fill=-LOGIT_CLIP)
         kr, flip = rng.integers(4), rng.random() < 0.5
         x, y, gt = np.rot90(x, kr, (1, 2)), np.rot90(y, kr), np.rot90(gt, kr)
         if flip: x, y, gt = x[:, :, ::-1], y[:, ::-1], gt[:, ::-1]
+        if self.missed_branch and rng.random() < self.missed_branch: y = erase_branch(y, gt, rng)
         n = 1 if self.history <= 1 else int(rng.integers(1, self.history + 1))
         strokes = stroke_history(y > 0, gt, rng, n)
         inp = np.concatenate([x, encode_logits(y)[None], strokes.astype(np.float32)[None]])
         return torch.from_numpy(np.ascontiguousarray(inp)), torch.from_numpy(np.ascontiguousarray(gt)[None].astype(np.float32))
 
-# %% ../nbs/07_refiner.ipynb #598b64b4
+# %% ../nbs/07_refiner.ipynb #0bbfe9e0
 class RefinerTileDataset(torch.utils.data.Dataset):
     "Fixed validation samples: tiles × stroke draws, with the base logits of the tile."
     def __init__(self, grids, tile_logits:list[np.ndarray], tiles, draws:int=5, history:int=1, seed:int=0, size:int=PATCH):
@@ -183,7 +217,7 @@ class RefineGain(Metric):
     @property
     def name(self): return 'refine_gain'
 
-# %% ../nbs/07_refiner.ipynb #601285f2
+# %% ../nbs/07_refiner.ipynb #d1f0d89d
 def stroke_proximity(strokes:torch.Tensor, # (B, 1, h, w) stroke channel (+1 / −1 / 0)
                      scale:int=16, # half-width of each of the two box blurs, in pixels
                     )->torch.Tensor: # (B, 1, h, w) weights in [0, 1]; all 0 for a sample without strokes
@@ -213,21 +247,27 @@ class FeedStrokes(Callback):
     "Hand the batch's stroke channel (the last input channel) to a `StrokeFocusLoss` before the loss is computed."
     def after_pred(self): self.learn.loss_func.strokes = self.learn.xb[0][:, -1:]
 
-# %% ../nbs/07_refiner.ipynb #858e379e
+# %% ../nbs/07_refiner.ipynb #138dc44d
 def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='default', history:int=1, epochs:int=20,
                   bs:int=8, samples_per_epoch:int=1024, lr:float=1e-3, patience:int=10, draws:int=5, seed:int=0,
                   out=None, storage=None, device=None, progress:bool=True,
                   stroke_focus:float=0.0, # λ of the stroke-proximity-weighted BCE added to the Dice loss (0: the paper's loss)
+                  missed_branch:float=0.0, # probability of the `erase_branch` augmentation per training sample
+                  train_logits:str='blended', # Y of a training crop: 'window' = the base model run on the crop; 'blended' = cropped from a blended whole-mirror map
                  )->tuple[Refiner, dict]:
     "Train a refiner on simulated strokes against the frozen `base`; monitor the mean pFM(Y′)/pFM(Y^Δ)."
+    if train_logits not in ('window', 'blended'):
+        raise ValueError(f"train_refiner: train_logits must be 'window' or 'blended', got {train_logits!r}")
     torch.manual_seed(seed); t0 = time.time()
     channels, stats = base.channels, base.stats
     train = load_grids(root, train_views, channels, stats, storage)
     held = load_grids(root, valid_views, channels, stats, storage)
-    train_logits = [grid_logits(base, g) for g in train]                # blended, for random crops
+    if train_logits == 'window': train_logits_src = base    # the base model runs on each crop
+    else: train_logits_src = [grid_logits(base, g) for g in train]   # blended once per mirror, cropped
     held_logits = [grid_logits(base, g, stride=PATCH) for g in held]    # tile predictions, as in the evaluation
     valid_tiles, test_tiles = split_tiles(mirror_tiles(held), seed=seed)
-    train_ds = RefinerCropDataset(train, train_logits, length=samples_per_epoch, history=history, seed=seed)
+    train_ds = RefinerCropDataset(train, train_logits_src, length=samples_per_epoch, history=history, seed=seed,
+                                  missed_branch=missed_branch)
     valid_ds = RefinerTileDataset(held, held_logits, valid_tiles, draws=draws, history=history, seed=seed)
     dls = DataLoaders.from_dsets(train_ds, valid_ds, bs=bs, num_workers=0, device=device, shuffle=False, drop_last=True)
     refiner = build_refiner(preset, channels, stats)
@@ -253,7 +293,7 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
         return dict(mean=float(r.mean()) if len(r) else None, std=float(r.std()) if len(r) else None,
                     median=float(np.median(r)) if len(r) else None, n=int(len(r)),
                     mean_manual_pfm=float(np.mean(learn.metrics[0].manual)), mean_refined_pfm=float(np.mean(learn.metrics[0].refined)))
-    report = dict(preset=preset, history=history, stroke_focus=stroke_focus, epochs=epochs, epochs_run=len(epoch_log), bs=bs,
+    report = dict(preset=preset, history=history, stroke_focus=stroke_focus, missed_branch=missed_branch, train_logits=train_logits, epochs=epochs, epochs_run=len(epoch_log), bs=bs,
                   samples_per_epoch=samples_per_epoch, lr=lr, seed=seed, data_s=round(t_data, 1), train_s=round(t_train, 1),
                   samples_per_s=round(len(epoch_log)*samples_per_epoch/max(t_train, 1e-9), 2), epoch_log=epoch_log,
                   single_stroke_gain={'valid': gains(valid_tiles, seed + 100), 'test': gains(test_tiles, seed + 200)} if test_tiles
@@ -263,13 +303,13 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
     if out: refiner.save(out)
     return refiner, report
 
-# %% ../nbs/07_refiner.ipynb #8752ae53
+# %% ../nbs/07_refiner.ipynb #3ebadfaa
 def stroke_oracles(manual:np.ndarray, # (h, w) bool manual-only tile Y^Δ (the stroke burned in)
                    gt:np.ndarray, # (h, w) bool GT tile
                    stroke:np.ndarray, # (h, w) int8 the stroke (+1 add or −1 erase)
                    gt_skeleton:np.ndarray|None=None, # thinned GT if cached
-                  )->dict: # pFM of each oracle: component, same_kind, perfect, and of `manual`
-    "pFM of idealised refiners for one stroke (see above)."
+                  )->dict: # pFM of each oracle (component, same_kind, perfect) and of `manual`; `touched`: the error pixels the component oracle fixes
+    "pFM of idealised refiners for one stroke (see above), and the error component(s) the stroke touches."
     manual, gt = np.asarray(manual, bool), np.asarray(gt, bool)
     stroke = np.asarray(stroke)
     if not (manual.shape == gt.shape == stroke.shape): raise ValueError(f"shapes differ: manual {manual.shape}, gt {gt.shape}, stroke {stroke.shape}")
@@ -284,4 +324,4 @@ def stroke_oracles(manual:np.ndarray, # (h, w) bool manual-only tile Y^Δ (the s
     component = (manual | fix) if add else (manual & ~fix)
     same_kind = (manual | gt) if add else (manual & gt)
     return dict(manual=pfm(manual, gt, skel), component=pfm(component, gt, skel), same_kind=pfm(same_kind, gt, skel),
-                perfect=pfm(gt, gt, skel))
+                perfect=pfm(gt, gt, skel), touched=fix)
