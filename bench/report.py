@@ -64,6 +64,7 @@ def refiner_section():
                               "(`--train-logits window`)", 'headroom_window'),
         'refiner_missed_h1': ("`erase_branch` augmentation: half the training samples lose one 16–64 px stretch of a GT line from Y "
                               "(`--missed-branch 0.5`)", 'headroom_missed'),
+        'refiner_wide_h1': ("a wider network, preset `unet-32-256-s2` (4× the parameters of `default`)", 'headroom_wide'),
     }
     exps = [(n, load(n)) for n in experiments]
     exps = [(n, d) for n, d in exps if d]
@@ -75,9 +76,21 @@ def refiner_section():
             hf = load(hname) if hname else None
             extra = (f"; without a stroke {f(hf['refined']['refiner_no_stroke_vs_base']['mean'])}× the base pFM, stroke effect "
                      f"{f(hf['refined']['refiner_stroke_effect']['mean'])}" if hf and hf.get('refined') else "")
+            extra += f", reach {100*hf['reach']['mean']:.0f} %" if hf and hf.get('reach') else ""
             extra += f"; {d['samples_per_s']:.1f} samples/s" if n == 'refiner_window_h1' else ""
             out.append(f"- {what}: validation {f(g['valid']['mean'])} ± {f(g['valid']['std'])}, test {f(g['test']['mean'])}{extra} "
                        f"(`bench/results/{n}.json`).")
+        same = [load(experiments[n][1]) for n in ('refiner_focus_h1', 'refiner_window_h1', 'refiner_missed_h1')] + [load('headroom')]
+        wide = load('headroom_wide')
+        if all(h and h.get('reach') for h in same) and wide and wide.get('reach'):
+            rs = [100*h['reach']['mean'] for h in same]; se = [h['refined']['refiner_stroke_effect']['mean'] for h in same]
+            out += ["", f"Reading: what the refiner is trained on (the loss, the Y of the training crops, the augmentation) leaves "
+                    f"its reach at {min(rs):.0f}–{max(rs):.0f} % and the stroke effect at {f(min(se))}–{f(max(se))}. Four times the "
+                    f"parameters gives a reach of {100*wide['reach']['mean']:.0f} % and a ratio of {f(wide['refined']['refiner']['mean'])}, "
+                    f"but a stroke effect of only {f(wide['refined']['refiner_stroke_effect']['mean'])}"
+                    + (lambda m: f", at {m['unet-32-256-s2']['best']['p50_ms']:.1f} ms against {m['unet-16-128-s2']['best']['p50_ms']:.1f} ms per "
+                       "256² forward pass (p50, `bench/results/models_cpu.json`)" if m else "")((load('models_cpu') or {}).get('speed'))
+                    + "; the shipped refiner stays the `default` preset."]
     h = load('headroom')
     if h:
         o = h['oracle']
