@@ -78,6 +78,9 @@ def refiner_section():
                      f"{f(hf['refined']['refiner_stroke_effect']['mean'])}" if hf and hf.get('refined') else "")
             extra += f", reach {100*hf['reach']['mean']:.0f} %" if hf and hf.get('reach') else ""
             extra += f"; {d['samples_per_s']:.1f} samples/s" if n == 'refiner_window_h1' else ""
+            sim = load(n.replace('refiner_', 'simulation_'))
+            if sim: extra += ("; simulation (10 seeds × 3 mirrors): peak " + " / ".join(f"{100*m['peak_gain']:+.1f} %" for m in sim['mirrors'].values())
+                              + ", saved " + " / ".join(f"{100*m['manual_input_saved']['mean']:.1f} %" for m in sim['mirrors'].values()))
             out.append(f"- {what}: validation {f(g['valid']['mean'])} ± {f(g['valid']['std'])}, test {f(g['test']['mean'])}{extra} "
                        f"(`bench/results/{n}.json`).")
         same = [load(experiments[n][1]) for n in ('refiner_focus_h1', 'refiner_window_h1', 'refiner_missed_h1')] + [load('headroom')]
