@@ -57,6 +57,27 @@ def refiner_section():
                    f"{fmt(g.get('test'))} | {d['train_s']/60:.1f} min |")
     if not found: return ["*Refiner: no `bench/results/refiner_h*.json` yet (run `bench/train_refiner.py`).*"]
     out += ["", f"Machine: {machine(found)}."]
+    h = load('headroom')
+    if h:
+        o = h['oracle']
+        out += ["", f"Headroom (`bench/headroom.py`, same validation tiles and stroke draws, n = {h['n']}, mean manual-only tile pFM "
+                f"{f(h['mean_manual_tile_pfm'])}): an oracle that fixes the whole error component the stroke touches reaches "
+                f"{f(o['component']['mean'])} (median {f(o['component']['median'])}); fixing every error of the stroke's kind in the tile "
+                f"{f(o['same_kind']['mean'])}; the perfect tile {f(o['perfect']['mean'])}."]
+        r = h.get('refined') or {}
+        if 'refiner' in r:
+            loc = ', '.join(f"r = {k.rsplit('_', 1)[1]}: {f(v['mean'])}" for k, v in r.items() if k.startswith('refiner_local_'))
+            out[-1] += (f" The refiner `{h['refiner']}` on the same strokes: {f(r['refiner']['mean'])}, i.e. "
+                        f"{100*(r['refiner']['mean'] - 1)/max(o['component']['mean'] - 1, 1e-9):.0f} % of the component oracle's gain"
+                        + (f"; with the locality option ({loc})." if loc else ".")
+                        + (f" Without any stroke the refiner scores {f(r['refiner_no_stroke_vs_base']['mean'])}× the base pFM, so the gain "
+                           f"comes from the stroke (stroke effect {f(r['refiner_stroke_effect']['mean'])})." if 'refiner_no_stroke_vs_base' in r else ""))
+        if h.get('reach'):
+            out += ["", f"Where the gain stops: for an add stroke, the refiner restores on average {100*h['reach']['mean']:.0f} % "
+                    f"(median {100*h['reach']['median']:.0f} %, n = {h['reach']['n']}) of the GT skeleton of the missed component the stroke "
+                    "touches (its *reach*; the component oracle restores 100 %). The add strokes with the largest missed components "
+                    "show it: the refiner restores the line next to the stroke and stops, even where the depth shows the line going on."]
+            if h.get('figure'): out += ["", f"![refiner reach]({h['figure']})"]
     experiments = {   # results file → (what differs from the shipped recipe, headroom results file of the same weights)
         'refiner_focus_h1': ("stroke-focus loss (Dice + stroke-proximity-weighted BCE, `--stroke-focus 1`)", 'headroom_focus'),
         'refiner_residual_h1': ("residual refiner (output = correction + base logits; trained against the previous base model)", None),
@@ -65,6 +86,7 @@ def refiner_section():
         'refiner_missed_h1': ("`erase_branch` augmentation: half the training samples lose one 16–64 px stretch of a GT line from Y "
                               "(`--missed-branch 0.5`)", 'headroom_missed'),
         'refiner_wide_h1': ("a wider network, preset `unet-32-256-s2` (4× the parameters of `default`)", 'headroom_wide'),
+        'refiner_wide_h4': ("the wider network trained on histories of ≤ 4 strokes", 'headroom_wide_h4'),
     }
     exps = [(n, load(n)) for n in experiments]
     exps = [(n, d) for n, d in exps if d]
@@ -93,28 +115,9 @@ def refiner_section():
                     f"but a stroke effect of only {f(wide['refined']['refiner_stroke_effect']['mean'])}"
                     + (lambda m: f", at {m['unet-32-256-s2']['best']['p50_ms']:.1f} ms against {m['unet-16-128-s2']['best']['p50_ms']:.1f} ms per "
                        "256² forward pass (p50, `bench/results/models_cpu.json`)" if m else "")((load('models_cpu') or {}).get('speed'))
-                    + "; the shipped refiner stays the `default` preset."]
-    h = load('headroom')
-    if h:
-        o = h['oracle']
-        out += ["", f"Headroom (`bench/headroom.py`, same validation tiles and stroke draws, n = {h['n']}, mean manual-only tile pFM "
-                f"{f(h['mean_manual_tile_pfm'])}): an oracle that fixes the whole error component the stroke touches reaches "
-                f"{f(o['component']['mean'])} (median {f(o['component']['median'])}); fixing every error of the stroke's kind in the tile "
-                f"{f(o['same_kind']['mean'])}; the perfect tile {f(o['perfect']['mean'])}."]
-        r = h.get('refined') or {}
-        if 'refiner' in r:
-            loc = ', '.join(f"r = {k.rsplit('_', 1)[1]}: {f(v['mean'])}" for k, v in r.items() if k.startswith('refiner_local_'))
-            out[-1] += (f" The refiner `{h['refiner']}` on the same strokes: {f(r['refiner']['mean'])}, i.e. "
-                        f"{100*(r['refiner']['mean'] - 1)/max(o['component']['mean'] - 1, 1e-9):.0f} % of the component oracle's gain"
-                        + (f"; with the locality option ({loc})." if loc else ".")
-                        + (f" Without any stroke the refiner scores {f(r['refiner_no_stroke_vs_base']['mean'])}× the base pFM, so the gain "
-                           f"comes from the stroke (stroke effect {f(r['refiner_stroke_effect']['mean'])})." if 'refiner_no_stroke_vs_base' in r else ""))
-        if h.get('reach'):
-            out += ["", f"Where the gain stops: for an add stroke, the refiner restores on average {100*h['reach']['mean']:.0f} % "
-                    f"(median {100*h['reach']['median']:.0f} %, n = {h['reach']['n']}) of the GT skeleton of the missed component the stroke "
-                    "touches (its *reach*; the component oracle restores 100 %). The add strokes with the largest missed components "
-                    "show it: the refiner restores the line next to the stroke and stops, even where the depth shows the line going on."]
-            if h.get('figure'): out += ["", f"![refiner reach]({h['figure']})"]
+                    + "; trained on stroke histories as well, it gives the best simulation figures so far, still far below the paper's. "
+                    "The shipped refiners stay the `default` preset: the wider ones gain little, and retraining and re-measuring the "
+                    "shipped weights, card, demo and widget with them is left to a later change."]
     return out
 
 def weak_base_section():
