@@ -62,14 +62,15 @@ def main():
             row = dict(kind='add' if s.max() > 0 else 'erase', base=base_pfm, manual=m,
                        **{k: o[k] / m for k in ('component', 'same_kind', 'perfect')})
             if refiner is not None:
-                out = refiner.refine(x, yl, s)
-                row['refiner'] = pfm(out > 0, gt, skel) / m
-                if row['kind'] == 'add' and (skel & o['touched']).any():
-                    row['reach'] = float((skel & o['touched'] & (out > 0)).sum() / (skel & o['touched']).sum())
-                    if a.figure: cases.append((int(o['touched'].sum()), (k, r, c), x[0], yl > 0, gt, s, out > 0, o['touched'], m, pfm(out > 0, gt, skel)))
+                out = refiner.refine(x, yl, s); refined = out > 0; rp = pfm(refined, gt, skel)
+                row['refiner'] = rp / m
+                missed_skel = skel & o['touched']
+                if row['kind'] == 'add' and missed_skel.any():
+                    row['reach'] = float((missed_skel & refined).sum() / missed_skel.sum())
+                    if a.figure: cases.append((int(o['touched'].sum()), (k, r, c), x[0], y, gt, s, refined, o['touched'], m, rp))
                 if base_pfm > 0: row['refiner_no_stroke_vs_base'] = pfm(r0, gt, skel) / base_pfm
                 r0s = pfm(burn_strokes(r0, s), gt, skel)
-                if r0s > 0: row['refiner_stroke_effect'] = pfm(out > 0, gt, skel) / r0s
+                if r0s > 0: row['refiner_stroke_effect'] = rp / r0s
                 for loc in locs:   # the refine API's `locality` applied to the same network output (no second pass)
                     row[f'refiner_local_{loc:g}'] = pfm(force_strokes(keep_far(out, yl, s != 0, loc), s) > 0, gt, skel) / m
             rows.append(row)

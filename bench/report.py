@@ -108,13 +108,14 @@ def refiner_section():
         same = [load(experiments[n][1]) for n in ('refiner_focus_h1', 'refiner_window_h1', 'refiner_missed_h1')] + [load('headroom')]
         wide = load('headroom_wide')
         if all(h and h.get('reach') for h in same) and wide and wide.get('reach'):
+            speed = (load('models_cpu') or {}).get('speed')
             rs = [100*h['reach']['mean'] for h in same]; se = [h['refined']['refiner_stroke_effect']['mean'] for h in same]
             out += ["", f"Reading: what the refiner is trained on (the loss, the Y of the training crops, the augmentation) leaves "
                     f"its reach at {min(rs):.0f}–{max(rs):.0f} % and the stroke effect at {f(min(se))}–{f(max(se))}. Four times the "
                     f"parameters gives a reach of {100*wide['reach']['mean']:.0f} % and a ratio of {f(wide['refined']['refiner']['mean'])}, "
                     f"but a stroke effect of only {f(wide['refined']['refiner_stroke_effect']['mean'])}"
-                    + (lambda m: f", at {m['unet-32-256-s2']['best']['p50_ms']:.1f} ms against {m['unet-16-128-s2']['best']['p50_ms']:.1f} ms per "
-                       "256² forward pass (p50, `bench/results/models_cpu.json`)" if m else "")((load('models_cpu') or {}).get('speed'))
+                    + (f", at {speed['unet-32-256-s2']['best']['p50_ms']:.1f} ms against {speed['unet-16-128-s2']['best']['p50_ms']:.1f} ms per "
+                       "256² forward pass (p50, `bench/results/models_cpu.json`)" if speed else "")
                     + "; trained on stroke histories as well, it gives the best simulation figures so far, still far below the paper's. "
                     "The shipped refiners stay the `default` preset: the wider ones gain little, and retraining and re-measuring the "
                     "shipped weights, card, demo and widget with them is left to a later change."]

@@ -102,7 +102,7 @@ def check_refiner(base, refiner, what:str='refiner'):
     rc, bc = tuple(getattr(refiner, 'channels', base.channels)), tuple(base.channels)
     if rc != bc: raise ValueError(f"{what}: expects channels {rc}, the base model gives {bc}")
 
-# %% ../nbs/07_refiner.ipynb #1089a6cf
+# %% ../nbs/07_refiner.ipynb #c4e5d5be
 from fastai.learner import Learner, Metric
 from fastai.optimizer import Adam
 from fastai.callback.all import *
@@ -112,14 +112,16 @@ from .metrics import pfm, thin_gt
 from .strokes import training_stroke, burn_strokes, stroke_run
 from skimage.morphology import skeletonize
 from .base_model import (GridMirror, CropDataset, BaseModel, grid_logits, load_grids, mirror_tiles,
-                                      split_tiles, grid_stats, standardise)
+                                      split_tiles, grid_stats, standardise, predict_grid)
 import time, json, shutil, tempfile
 
-def stroke_history(pred:np.ndarray, gt:np.ndarray, rng:np.random.Generator, n:int=1)->np.ndarray:
+def stroke_history(pred:np.ndarray, gt:np.ndarray, rng:np.random.Generator, n:int=1,
+                   gt_skeleton:np.ndarray|None=None, # `skeletonize(gt)` if already known (else computed per stroke)
+                  )->np.ndarray:
     "Up to `n` accumulated simulated strokes (int8 map), each on the manual-only state of the ones before."
     strokes = np.zeros(gt.shape, np.int8); state = pred
     for _ in range(n):
-        s = training_stroke(state, gt, rng, strokes=strokes)
+        s = training_stroke(state, gt, rng, gt_skeleton, strokes=strokes)
         if s is None: break
         strokes = np.where(strokes == 0, s, strokes).astype(np.int8)
         state = burn_strokes(pred, strokes)
@@ -158,11 +160,9 @@ class RefinerCropDataset(torch.utils.data.Dataset):
         self.logits, self.history, self.length, self.missed_branch = logits, history, length, missed_branch
         self.rng = np.random.default_rng(None if seed is None else seed + 1)
 
-    @torch.inference_mode()
     def window_logits(self, x:np.ndarray)->np.ndarray:
         "The base model's logits of one crop predicted on its own (as the evaluation predicts a tile)."
-        m = self.logits.model.eval(); dev = next(m.parameters()).device
-        return m(torch.from_numpy(np.ascontiguousarray(x[None], np.float32)).to(dev))[0, 0].float().cpu().numpy()
+        return predict_grid(self.logits.model, np.ascontiguousarray(x, np.float32), size=x.shape[-1], stride=x.shape[-1], progress=False)
 
     def __len__(self): return self.length
 
@@ -177,9 +177,10 @@ class RefinerCropDataset(torch.utils.data.Dataset):
         kr, flip = rng.integers(4), rng.random() < 0.5
         x, y, gt = np.rot90(x, kr, (1, 2)), np.rot90(y, kr), np.rot90(gt, kr)
         if flip: x, y, gt = x[:, :, ::-1], y[:, ::-1], gt[:, ::-1]
-        if self.missed_branch and rng.random() < self.missed_branch: y = erase_branch(y, gt, rng)
+        skel = skeletonize(gt)   # once per sample, for the augmentation and every stroke
+        if self.missed_branch and rng.random() < self.missed_branch: y = erase_branch(y, gt, rng, gt_skeleton=skel)
         n = 1 if self.history <= 1 else int(rng.integers(1, self.history + 1))
-        strokes = stroke_history(y > 0, gt, rng, n)
+        strokes = stroke_history(y > 0, gt, rng, n, skel)
         inp = np.concatenate([x, encode_logits(y)[None], strokes.astype(np.float32)[None]])
         return torch.from_numpy(np.ascontiguousarray(inp)), torch.from_numpy(np.ascontiguousarray(gt)[None].astype(np.float32))
 
