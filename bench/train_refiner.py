@@ -10,7 +10,7 @@ import argparse, json, sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import save_result
-from fusing_forces.synthetic import benchmark_views, make_benchmark
+from fusing_forces.benchmark import benchmark_views, make_benchmark
 from fusing_forces.base_model import BaseModel
 from fusing_forces.refiner import train_refiner
 
