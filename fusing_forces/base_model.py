@@ -283,7 +283,10 @@ def classical_baselines(m:Mirror, windows=(11, 15, 21, 31, 45, 61, 81, 101))->di
 
 # %% ../nbs/06_base_model.ipynb #4ada4bbb
 def load_grids(root, views, channels=('depth',), stats=None, storage=None)->list[GridMirror]:
-    "Grid mirrors of `views` under `root` (standardised when `stats` is given)."
+    "Grid mirrors of `views` under `root` (standardised when `stats` is given); launched, each process preprocesses its share first."
+    if is_distributed():
+        for v in views[rank()::world_size()]: to_grid(Mirror(root, v, storage=storage), channels)   # fills the cache
+        barrier()
     return [to_grid(Mirror(root, v, storage=storage), channels, stats) for v in views]
 
 def grid_logits(base:BaseModel, g:GridMirror, stride:int=STRIDE, bs:int=8, progress:bool=False, tta:int=1)->np.ndarray:
