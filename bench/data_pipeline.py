@@ -35,24 +35,25 @@ def pipeline_rate(dl, n_samples):
         if got >= n_samples: break
     return got/(time.perf_counter() - t)
 
-def step_rate(model, xb, yb, steps):
-    "Samples/s of the training step on one in-memory batch."
+def training_step(model):
+    "One training step of `model` on a batch: forward, Dice loss, backward, clip 2, Adam."
     opt, loss_func = torch.optim.Adam(model.parameters(), 1e-3), DiceLossFlat()
-    def step():
+    def step(xb, yb):
         loss = loss_func(model(xb), yb); loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 2.0); opt.step(); opt.zero_grad()
-    step(); t = time.perf_counter()
-    for _ in range(steps): step()
+    return step
+
+def step_rate(model, xb, yb, steps):
+    "Samples/s of the training step on one in-memory batch."
+    step = training_step(model); step(xb, yb); t = time.perf_counter()
+    for _ in range(steps): step(xb, yb)
     return steps*len(xb)/(time.perf_counter() - t)
 
 def end_to_end_rate(model, dl, n_samples):
     "Samples/s of the training step fed by the loader."
-    opt, loss_func = torch.optim.Adam(model.parameters(), 1e-3), DiceLossFlat()
-    it = iter(dl); next(it); got = 0; t = time.perf_counter()
+    step = training_step(model); it = iter(dl); next(it); got = 0; t = time.perf_counter()
     for xb, yb in it:
-        loss = loss_func(model(xb), yb); loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 2.0); opt.step(); opt.zero_grad()
-        got += len(xb)
+        step(xb, yb); got += len(xb)
         if got >= n_samples: break
     return got/(time.perf_counter() - t)
 
