@@ -7,7 +7,8 @@ skeleton, simulated stroke histories), on synthetic mirrors written to a tempora
 - pipeline: samples/s of the fastai training loader alone, in the main process (0 workers) and with `--workers`;
 - step: samples/s of the training step alone (forward, Dice loss, backward, clip, Adam) on a batch already in memory,
   `default` preset, batch 8 of 256², this machine's torch threads;
-- end to end: samples/s of the step fed by the loader with `--workers` (both share the cores).
+- end to end: samples/s of the step fed by the loader, in the main process and with `--workers` (these share the
+  cores with the step here; on a GPU machine the step runs on the GPU).
 The ratio pipeline(workers) / step says how much headroom the loader has. The machine is shared: `uptime` and the
 load averages before and after are recorded with the figures. Writes bench/results/data_pipeline.json.
 """
@@ -65,8 +66,9 @@ def measure(name, make_dl, in_channels, a):
     xb, yb = make_dl(0).one_batch()
     torch.manual_seed(0)
     res['step'] = step_rate(build_model('default', in_channels), xb, yb, a.steps)
-    res[f'end_to_end_{a.workers}_workers'] = end_to_end_rate(build_model('default', in_channels), make_dl(a.workers),
-                                                             a.steps*a.bs)
+    for w in (0, a.workers):
+        torch.manual_seed(0)
+        res[f'end_to_end_{w}_workers'] = end_to_end_rate(build_model('default', in_channels), make_dl(w), a.steps*a.bs)
     res['ratio_pipeline_to_step'] = res[f'pipeline_{a.workers}_workers']/res['step']
     res = {k: round(v, 2) for k, v in res.items()}
     print(res, flush=True)
