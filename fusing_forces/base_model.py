@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_base_model.ipynb #15c92d00
 from __future__ import annotations
-import json, shutil, tempfile, time
+import json, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np

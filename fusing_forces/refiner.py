@@ -115,7 +115,7 @@ from .base_model import (GridMirror, CropDataset, BaseModel, grid_logits, load_g
                                       split_tiles, grid_stats, standardise, predict_grid, training_setup)
 from .data import default_storage
 from .distributed import *
-import time, json, shutil, tempfile
+import time, json
 
 def stroke_history(pred:np.ndarray, gt:np.ndarray, rng:np.random.Generator, n:int=1,
                    gt_skeleton:np.ndarray|None=None, # `skeletonize(gt)` if already known (else computed per stroke)
