@@ -12,7 +12,7 @@ import torch
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import save_result
-from fusing_forces.synthetic import benchmark_views, make_benchmark
+from fusing_forces.benchmark import benchmark_views, make_benchmark
 from fusing_forces.base_model import BaseModel
 from fusing_forces.refiner import train_refiner
 from fusing_forces.distributed import is_main, barrier

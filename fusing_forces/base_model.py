@@ -21,14 +21,15 @@ from .tiles import *
 from .metrics import *
 from .models import *
 from .distributed import *
-from .synthetic import otsu_lines, sauvola_lines, benchmark_views, make_benchmark
+from .benchmark import view_ids, make_benchmark
+from .baselines import classical_baselines, score_lines
 
 # %% auto #0
 __all__ = ['TTA_CHOICES', 'GridMirror', 'standardise', 'grid_input', 'grid_inputs', 'to_grid', 'grid_stats', 'random_affine',
            'CropDataset', 'TileDataset', 'mirror_tiles', 'split_tiles', 'base_dataloaders', 'training_setup',
            'base_learner', 'fit_base', 'plain_json', 'TrainedModel', 'BaseModel', 'dihedral_mean', 'predict_grid',
-           'sigmoid', 'predict_mirror', 'to_full_resolution', 'write_mask', 'score', 'classical_baselines',
-           'load_grids', 'grid_logits', 'evaluate_base', 'train_base', 'train_base_cli', 'predict_cli']
+           'sigmoid', 'predict_mirror', 'to_full_resolution', 'write_mask', 'score', 'load_grids', 'grid_logits',
+           'evaluate_base', 'train_base', 'train_base_cli', 'predict_cli']
 
 # %% ../nbs/06_base_model.ipynb #5a38ec53
 @dataclass
@@ -266,20 +267,8 @@ def write_mask(path, prob:np.ndarray, threshold:float=0.5):
 
 # %% ../nbs/06_base_model.ipynb #24abddee
 def score(pred:np.ndarray, g:GridMirror)->dict:
-    "pFM, F1, IoU, precision and pseudo-recall of a boolean prediction on the model grid."
-    c = counts(pred & g.mask, g.gt)
-    return dict(pfm=c.pfm, f1=c.f1, iou=c.iou, precision=c.precision, pseudo_recall=c.pseudo_recall)
-
-def classical_baselines(m:Mirror, windows=(11, 15, 21, 31, 45, 61, 81, 101))->dict:
-    "Otsu and the best-window Sauvola pFM of a mirror's preprocessed depth, on the model grid."
-    g = to_grid(m)
-    d = g.x[0]
-    res = {'otsu': score(otsu_lines(d, g.mask), g)}
-    sweep = {w: score(sauvola_lines(d, g.mask, w), g) for w in windows}
-    best = max(sweep, key=lambda w: sweep[w]['pfm'])
-    res['sauvola'] = dict(sweep[best], window=best)
-    res['sauvola_sweep'] = {w: s['pfm'] for w, s in sweep.items()}
-    return res
+    "pFM, F1, IoU, precision and pseudo-recall of a boolean prediction on the model grid (`score_lines` inside the mirror)."
+    return score_lines(pred, g.gt, g.mask)
 
 # %% ../nbs/06_base_model.ipynb #4ada4bbb
 def load_grids(root, views, channels=('depth',), stats=None, storage=None)->list[GridMirror]:
@@ -366,12 +355,12 @@ def train_base_cli(root:str='data/benchmark', # ETMIRA root (the synthetic bench
                    channels_last:bool=False, # channels_last memory format (GPU)
                    report:str=None, # also write the report JSON here
                   ):
-    "Train the base model on the synthetic benchmark's training mirrors; validate on the held-out mirrors."
+    "Train the base model on the synthetic benchmark's training mirrors; early-stop on its validation mirrors."
     root = Path(root)
-    train = [v.view for v in benchmark_views('train')]; test = [v.view for v in benchmark_views('test')]
-    make_benchmark(root)
+    train, valid = view_ids('train'), view_ids('valid')
+    make_benchmark(root, 'train'); make_benchmark(root, 'valid')
     device = 'cuda' if torch.cuda.is_available() else None
-    base, rep = train_base(root, train, test, preset=preset, epochs=epochs, bs=bs, samples_per_epoch=samples_per_epoch,
+    base, rep = train_base(root, train, valid, preset=preset, epochs=epochs, bs=bs, samples_per_epoch=samples_per_epoch,
                            lr=lr, schedule=schedule, seed=seed, out=out, storage=storage, device=device,
                            bf16=bf16, channels_last=channels_last)
     text = json.dumps(rep, indent=1)

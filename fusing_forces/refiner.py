@@ -14,9 +14,10 @@ from .models import *
 from .base_model import TrainedModel
 
 # %% auto #0
-__all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'encode_logits', 'force_strokes', 'keep_far', 'Refiner', 'build_refiner', 'load_models',
-           'check_refiner', 'stroke_history', 'erase_branch', 'RefinerCropDataset', 'RefinerTileDataset', 'RefineGain',
-           'stroke_proximity', 'StrokeFocusLoss', 'FeedStrokes', 'shared_logits', 'train_refiner', 'stroke_oracles']
+__all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'GUARDS', 'encode_logits', 'force_strokes', 'keep_far', 'connected_changes', 'Refiner',
+           'build_refiner', 'load_models', 'check_refiner', 'stroke_history', 'erase_branch', 'RefinerCropDataset',
+           'RefinerTileDataset', 'RefineGain', 'stroke_proximity', 'StrokeFocusLoss', 'FeedStrokes', 'shared_logits',
+           'train_refiner', 'stroke_oracles']
 
 # %% ../nbs/07_refiner.ipynb #209421c7
 LOGIT_CLIP = 8.0     # base logits are clipped to ±LOGIT_CLIP and divided by LOGIT_CLIP/2 → [-2, 2]
@@ -38,10 +39,30 @@ def keep_far(new:np.ndarray, previous:np.ndarray, stroke_pixels:np.ndarray, loca
     dist = ndimage.distance_transform_edt(~stroke_pixels)
     return np.where(dist <= locality, new, previous).astype(np.float32)
 
+# %% ../nbs/07_refiner.ipynb #3cc1041c
+GUARDS = ('none', 'connected')
+
+def connected_changes(new:np.ndarray, # (h, w) refined logits
+                      previous:np.ndarray, # (h, w) the tile's logits before the newest stroke
+                      new_stroke:np.ndarray, # (h, w) the newest stroke (+1 add / −1 erase; its sign decides the direction)
+                     )->np.ndarray: # (h, w) float32 logits: `new` on the accepted changes, `previous` elsewhere
+    "`new` where it changes `previous` in the stroke's direction within 8-connected regions touching the stroke; `previous` elsewhere."
+    new, previous, new_stroke = np.asarray(new, np.float32), np.asarray(previous, np.float32), np.asarray(new_stroke)
+    if not (new.shape == previous.shape == new_stroke.shape): raise ValueError(f"shapes differ: new {new.shape}, previous {previous.shape}, new_stroke {new_stroke.shape}")
+    if not new_stroke.any(): return previous.copy()
+    add = new_stroke.max() > 0
+    changed = (new > 0) & ~(previous > 0) if add else (previous > 0) & ~(new > 0)
+    touch = ndimage.binary_dilation(new_stroke != 0, np.ones((3, 3), bool))
+    lab, n = ndimage.label(changed, np.ones((3, 3), int))
+    ids = np.unique(lab[touch & (lab > 0)])
+    keep = np.isin(lab, ids) & (lab > 0)
+    return np.where(keep, new, previous).astype(np.float32)
+
 # %% ../nbs/07_refiner.ipynb #bfeb91c0
 class Refiner(TrainedModel):
     "The refinement network with the base model's input channels and statistics; `refine` is the API."
     role = 'refiner'
+    guard, iterations, locality = 'none', 1, None   # how `refine`/`refine_batch` apply the network unless told otherwise
     def __init__(self, model:torch.nn.Module, preset:str, channels=('depth',), stats:dict|None=None, meta:dict|None=None):
         super().__init__(model, preset, channels, stats, meta)
         self.device = next(model.parameters()).device
@@ -58,26 +79,52 @@ class Refiner(TrainedModel):
         return np.concatenate([x.astype(np.float32), encode_logits(base_logits)[None], strokes.astype(np.float32)[None]])
 
     @torch.inference_mode()
-    def refine_batch(self, x:np.ndarray, base_logits:np.ndarray, strokes:np.ndarray)->np.ndarray:
-        "Refined logits (B,h,w) for a batch (B,C,h,w), (B,h,w), (B,h,w); strokes forced."
+    def network(self, x:np.ndarray, base_logits:np.ndarray, strokes:np.ndarray)->np.ndarray:
+        "One pass of the network: logits (B,h,w) for a batch (B,C,h,w), (B,h,w), (B,h,w); strokes forced."
         inp = np.stack([self.net_input(a, b, s) for a, b, s in zip(x, base_logits, strokes)])
         out = self.model(torch.from_numpy(inp).to(self.device))[:, 0].float().cpu().numpy()
         return np.stack([force_strokes(o, s) for o, s in zip(out, strokes)])
 
+    def refine_batch(self, x:np.ndarray, # (B, C, h, w) standardised input tiles
+                     base_logits:np.ndarray, # (B, h, w) base-model logits Y
+                     strokes:np.ndarray, # (B, h, w) accumulated strokes Δ
+                     previous:np.ndarray|None=None, # (B, h, w) the tiles' logits before the newest stroke (default: Y)
+                     new_stroke:np.ndarray|None=None, # (B, h, w) the newest stroke, signed or its bool pixels (default: all strokes)
+                     guard:str|None=None, # 'none' or 'connected' (default: `self.guard`)
+                     iterations:int|None=None, # network passes, each fed the previous output as Y (default: `self.iterations`)
+                     locality:float|None=None, # keep `previous` farther than this from the newest stroke (default: `self.locality`)
+                    )->np.ndarray: # (B, h, w) refined logits Y′, stroke pixels forced
+        "Refined logits of a batch of tiles: the network, then the guard and locality against the previous state, `iterations` times."
+        guard = self.guard if guard is None else guard
+        iterations = self.iterations if iterations is None else iterations
+        locality = self.locality if locality is None else locality
+        if guard not in GUARDS: raise ValueError(f"guard must be one of {GUARDS}, got {guard!r}")
+        if not (isinstance(iterations, (int, np.integer)) and iterations >= 1): raise ValueError(f"iterations must be an int ≥ 1, got {iterations!r}")
+        strokes = np.asarray(strokes)
+        prev = np.asarray(base_logits if previous is None else previous, np.float32)
+        newest = strokes if new_stroke is None else np.asarray(new_stroke)
+        if newest.dtype == bool: newest = np.where(newest, strokes, 0)   # pixels of the newest stroke: its sign from `strokes`
+        y = base_logits
+        for _ in range(iterations):
+            out = self.network(x, y, strokes)
+            if guard == 'connected': out = np.stack([connected_changes(o, p, s) for o, p, s in zip(out, prev, newest)])
+            if locality is not None: out = np.stack([keep_far(o, p, s != 0, locality) for o, p, s in zip(out, prev, newest)])
+            out = np.stack([force_strokes(o, s) for o, s in zip(out, strokes)])
+            y = out
+        return out
+
     def refine(self, x:np.ndarray, # (C, h, w) standardised input tile
                base_logits:np.ndarray, # (h, w) base-model logits Y of the tile
                strokes:np.ndarray, # (h, w) accumulated strokes Δ: +1 add, −1 erase, 0
-               previous:np.ndarray|None=None, # (h, w) the tile's current logits (for `locality`)
+               previous:np.ndarray|None=None, # (h, w) the tile's current logits (for the guard and `locality`; default: Y)
                locality:float|None=None, # keep `previous` farther than this from the newest stroke
-               new_stroke:np.ndarray|None=None, # (h, w) bool pixels of the newest stroke (default: all strokes)
+               new_stroke:np.ndarray|None=None, # (h, w) the newest stroke, signed (default: all strokes)
+               guard:str|None=None, # 'none' or 'connected' (default: `self.guard`)
+               iterations:int|None=None, # network passes (default: `self.iterations`)
               )->np.ndarray: # (h, w) refined logits Y′, stroke pixels forced
         "Refine one tile."
-        out = self.refine_batch(x[None], base_logits[None], strokes[None])[0]
-        if locality is not None:
-            prev = base_logits if previous is None else previous
-            near = (strokes != 0) if new_stroke is None else np.asarray(new_stroke, bool)
-            out = force_strokes(keep_far(out, prev, near, locality), strokes)
-        return out
+        b = lambda a: None if a is None else np.asarray(a)[None]
+        return self.refine_batch(x[None], base_logits[None], strokes[None], b(previous), b(new_stroke), guard, iterations, locality)[0]
 
 def build_refiner(preset:str='default', channels=('depth',), stats:dict|None=None)->Refiner:
     "An untrained refiner (for training, or tests)."
