@@ -292,7 +292,7 @@ def evaluate_base(base:BaseModel, grids:list[GridMirror], threshold:float=0.5, t
 
 def train_base(root, # ETMIRA root holding the benchmark
                train_views, # views to train on
-               valid_views, # held-out views: their tiles are split 50/50 into validation and test
+               valid_views, # validation views: all their non-overlapping tiles monitor training (early stopping, best epoch)
                preset='default', channels=('depth',), epochs:int=30, bs:int=8, samples_per_epoch:int=1024,
                lr:float=1e-3, schedule='one_cycle', patience:int=10, seed:int=0, out=None, storage=None,
                device=None, bf16=False, channels_last=False, progress=True,
@@ -307,7 +307,7 @@ def train_base(root, # ETMIRA root holding the benchmark
     stats = grid_stats(train_raw, channels)
     train = [GridMirror(g.view, standardise(g.x, channels, stats), g.gt, g.mask) for g in train_raw]
     held = load_grids(root, valid_views, channels, stats, storage)
-    valid_tiles, test_tiles = split_tiles(mirror_tiles(held), seed=seed)
+    valid_tiles = mirror_tiles(held)
     dls = base_dataloaders(train, held, valid_tiles, bs=bs, samples_per_epoch=samples_per_epoch, seed=seed,
                            num_workers=num_workers, device=device)
     learn = base_learner(dls, preset, len(channels), lr=lr, bf16=bf16, channels_last=channels_last)
@@ -321,14 +321,13 @@ def train_base(root, # ETMIRA root holding the benchmark
         names = [m.name for m in learn.metrics]
         history = [dict(zip(['train_loss', 'valid_loss'] + names, [None if a is None else float(a) for a in v])) for v in learn.recorder.values]
         tile_scores = {'valid': dict(zip(names, map(float, learn.validate()[1:])))}
-        if test_tiles: tile_scores['test'] = dict(zip(names, map(float, learn.validate(dl=learn.dls.valid.new(TileDataset(held, test_tiles)))[1:])))
     base = BaseModel(learn.model, preset, channels, stats)
     scores = merged_across_ranks(evaluate_base(base, held[rank()::world_size()]))   # each process scores its share
     base.model.cpu()
     report = dict(preset=preset, channels=list(channels), epochs_run=len(history), epochs=epochs, bs=bs,
                   samples_per_epoch=samples_per_epoch, lr=lr, schedule=schedule, seed=seed,
                   train_views=list(train_views), heldout_views=list(valid_views),
-                  n_valid_tiles=len(valid_tiles), n_test_tiles=len(test_tiles),
+                  n_valid_tiles=len(valid_tiles),
                   data_s=round(t_data, 1), train_s=round(t_train, 1), tiles=tile_scores,
                   history=history, processes=world_size(), num_workers=num_workers,
                   mirrors={g.view: scores[g.view] for g in held})
