@@ -183,25 +183,26 @@ def ff_predict(root:str, # ETMIRA root folder
         if r['pfm'] is not None: msg += f"; pFM on the model grid {r['pfm']:.3f}"
         print(msg)
 
-# %% ../nbs/11_commands.ipynb #61edbd7e
+# %% ../nbs/11_commands.ipynb #43d215ba
 def simulation_views(root, mirrors:str)->list[str]:
     "'all' → the benchmark's test views (generated under `root` if missing); 'annotated' → the views of `root` with a GT; else a list."
-    from fusing_forces.synthetic import benchmark_views, make_benchmark
-    known = {v.view for v in benchmark_views('all')}
-    if mirrors.strip() == 'all':
-        views = [v.view for v in benchmark_views('test')]
-        if Path(root).is_dir():
-            try: others = sorted({v.view for v in find_views(root)} - known)
-            except DataError: others = []
-            if others: raise DataError(root, f"holds views other than the synthetic benchmark's ({', '.join(others[:5])}): "
-                                             "`--mirrors all` would write the benchmark's test mirrors there; name your views "
-                                             "with --mirrors A_R,B_R or --mirrors annotated")
-        make_benchmark(root, 'test', progress=False)
-        return views
     if mirrors.strip() == 'annotated': return select_views(root, 'all', needs='gt')
-    views = select_views(root, mirrors)
-    if set(views) <= known: make_benchmark(root, 'all', views=views, progress=False)
-    return views
+    if mirrors.strip() != 'all':
+        views = select_views(root, mirrors)
+        missing = [v for v in views if not view_files(root, v).exists]
+        if missing:   # benchmark mirrors are generated when missing (the generator is imported only then)
+            from fusing_forces.synthetic import benchmark_views, make_benchmark
+            if set(missing) <= {v.view for v in benchmark_views('all')}: make_benchmark(root, 'all', views=missing, progress=False)
+        return views
+    from fusing_forces.synthetic import benchmark_views, make_benchmark
+    if Path(root).is_dir():
+        try: others = sorted({v.view for v in find_views(root)} - {v.view for v in benchmark_views('all')})
+        except DataError: others = []
+        if others: raise DataError(root, f"holds views other than the synthetic benchmark's ({', '.join(others[:5])}): "
+                                         "`--mirrors all` would write the benchmark's test mirrors there; name your views "
+                                         "with --mirrors A_R,B_R or --mirrors annotated")
+    make_benchmark(root, 'test', progress=False)
+    return [v.view for v in benchmark_views('test')]
 
 @command
 def ff_simulate(root:str='data/benchmark', # ETMIRA root (the benchmark's test mirrors are generated there for `--mirrors all`)
