@@ -130,7 +130,7 @@ def select_views(root, views:str, needs:str='depth')->list[str]:
     if not names: raise UsageError('views', f"no view id in {views!r}")
     return names
 
-# %% ../nbs/11_commands.ipynb #7feb58e2
+# %% ../nbs/11_commands.ipynb #06f81f2f
 def prediction_jobs(mirrors:list, out:str, probabilities:bool)->list:
     "(mirror, mask path, probabilities path) per view: `out` is a folder, or the PNG of a single view."
     out = Path(out)
@@ -148,7 +148,8 @@ def torch_device(device:str|None):
     import torch
     from fusing_forces.models import default_device
     if device: return torch.device(device)
-    if torch.cuda.is_available() and 'LOCAL_RANK' in os.environ: return torch.device(f"cuda:{int(os.environ['LOCAL_RANK'])}")
+    if torch.cuda.is_available() and 'LOCAL_RANK' in os.environ:
+        return torch.device(f"cuda:{int(os.environ['LOCAL_RANK']) % torch.cuda.device_count()}")
     return default_device()
 
 @command
