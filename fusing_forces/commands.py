@@ -18,7 +18,7 @@ __all__ = ['EXIT_INPUT', 'EXIT_USAGE', 'EXIT_INTERNAL', 'EXIT_INTERRUPTED', 'KNO
            'ff_predict', 'simulation_views', 'ff_simulate', 'ff_demo', 'check_training', 'check_preset',
            'benchmark_split', 'ff_train_base', 'ff_train_refiner']
 
-# %% ../nbs/11_commands.ipynb #f7de94b3
+# %% ../nbs/11_commands.ipynb #f91c3ca8
 class UsageError(ValueError):
     "A bad command-line argument; the message names the option and the problem."
     def __init__(self, option:str, problem:str): super().__init__(f"{option}: {problem}")
@@ -32,10 +32,11 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 @contextmanager
 def quiet_third_party():
-    "Inside: third-party FutureWarnings and DeprecationWarnings and tifffile's log are not shown; `DataWarning`s are one line each."
+    "Inside: third-party FutureWarnings, DeprecationWarnings, fastprogress's and tifffile's chatter are not shown; `DataWarning`s are one line each."
     tiff_log = logging.getLogger('tifffile'); level = tiff_log.level
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', FutureWarning); warnings.simplefilter('ignore', DeprecationWarning)
+        warnings.filterwarnings('ignore', category=UserWarning, module='fastprogress')   # "Your generator is empty."
         warnings.simplefilter('always', DataWarning)
         warnings.showwarning = _show_warning   # restored by catch_warnings
         tiff_log.setLevel(logging.CRITICAL)
@@ -368,7 +369,7 @@ def ff_train_refiner(root:str='data/benchmark', # ETMIRA root (the synthetic ben
     if report: write_text(report, json.dumps(rep, indent=1) + '\n')
     print(json.dumps(rep['single_stroke_gain'], indent=1))
 
-# %% ../nbs/11_commands.ipynb #87db1c15
+# %% ../nbs/11_commands.ipynb #01c62f29
 def _check_benchmark_args(dest, split='all', **_):
     check_output(dest, 'dest', folder=True)
     from fusing_forces.synthetic import benchmark_views

@@ -193,7 +193,7 @@ def write_view(root, view:str, depth:np.ndarray, gt:np.ndarray, mask:np.ndarray,
     write_gt(vf.gt, gt); write_png(vf.mask, mask_to_rgb(mask))
     return vf
 
-# %% ../nbs/00_data.ipynb #8f45ed77
+# %% ../nbs/00_data.ipynb #bd171366
 MAP_CHANNELS = {'depth': 1, 'albedo': 1, 'normals': 3}
 MAX_FILLED = 0.01  # NaN/inf share of the mirror region filled with a warning; above it, an error
 
@@ -209,8 +209,8 @@ def tiff_header(path)->tuple[tuple, np.dtype]:
     try:
         with tifffile.TiffFile(path) as tf:
             s = tf.series[0]; shape, dtype = tuple(s.shape), np.dtype(s.dtype)
-            end = max((int(o) + int(n) for p in s.pages if p is not None
-                       for o, n in zip(p.dataoffsets, p.databytecounts)), default=0)
+            end = max((int(np.max(np.asarray(p.dataoffsets, np.int64) + np.asarray(p.databytecounts, np.int64)))
+                       for p in s.pages if p is not None and len(p.dataoffsets)), default=0)
     except Exception as e: raise DataError(path, f"cannot read TIFF ({type(e).__name__}: {e})") from None
     size = path.stat().st_size
     if end > size: raise DataError(path, f"truncated: the image data ends at byte {end:,}, the file has {size:,} bytes")
@@ -252,7 +252,7 @@ def fill_invalid(arr:np.ndarray, # (H, W) or (H, W, C) float map, filled in plac
     arr[invalid] = arr[iy[invalid], ix[invalid]]
     return arr
 
-# %% ../nbs/00_data.ipynb #8af3a4bf
+# %% ../nbs/00_data.ipynb #fd54bd94
 def _read_map(path, what:str)->np.ndarray:
     "A map as float (H, W) or (H, W, 3), integers decoded (see above); no NaN handling yet."
     shape, dtype = tiff_header(path)
@@ -268,16 +268,17 @@ def _read_map(path, what:str)->np.ndarray:
         else: warn_data(path, f"integer height map ({a.dtype}): heights are whole units; fine if a unit is far below a groove's depth")
     return np.ascontiguousarray(a, dtype=np.float32)
 
-def _region(arr, mask):
-    "The values inside the mirror region (all finite values when it is unknown)."
-    return arr[mask] if mask is not None else arr[np.isfinite(arr)]
+def _span(arr, mask)->float:
+    "max − min of a map inside the mirror region (all of it when the region is unknown), without copying it."
+    where = np.ones(arr.shape, bool) if mask is None else mask
+    if not where.any(): return 0.
+    return float(arr.max(where=where, initial=-np.inf) - arr.min(where=where, initial=np.inf))
 
 def read_depth(path, mask:np.ndarray|None=None)->np.ndarray:
     "The height map `U` as float32 (H,W); NaN/inf handled by `fill_invalid` with the mirror region `mask`."
     d = _read_map(path, 'depth')
     fill_invalid(d, path, 'depth', mask)
-    inside = _region(d, mask)
-    span = float(np.ptp(inside)) if inside.size else 0.
+    span = _span(d, mask)
     if span == 0: warn_data(path, "depth is constant inside the mirror region: there is no relief to segment")
     elif not 1e-3 <= span <= 1e4:
         warn_data(path, f"depth spans {span:.3g} units inside the mirror region; a mirror's relief spans millimetres "
@@ -288,8 +289,7 @@ def read_albedo(path, mask:np.ndarray|None=None)->np.ndarray:
     "The albedo `RHO` as float32 (H,W), integers scaled to [0, 1]; NaN/inf handled by `fill_invalid`."
     a = _read_map(path, 'albedo')
     fill_invalid(a, path, 'albedo', mask)
-    inside = _region(a, mask)
-    if inside.size and np.ptp(inside) == 0: warn_data(path, "albedo is constant inside the mirror region")
+    if _span(a, mask) == 0: warn_data(path, "albedo is constant inside the mirror region")
     return a
 
 def read_normals(path, mask:np.ndarray|None=None)->np.ndarray:
@@ -298,11 +298,12 @@ def read_normals(path, mask:np.ndarray|None=None)->np.ndarray:
     fill_invalid(n, path, 'normals', mask)
     norm = np.sqrt(np.einsum('...i,...i->...', n, n))[..., None]
     np.divide(n, norm, out=n, where=norm>0)
-    inside = norm[..., 0][mask] if mask is not None else norm[..., 0]
-    if inside.size and np.mean(inside < 1e-6) > 0.01:
-        warn_data(path, f"{100*np.mean(inside < 1e-6):.1f} % of the normals inside the mirror region have zero length")
-    nz = n[..., 2][mask] if mask is not None else n[..., 2]
-    if nz.size and np.median(nz) < 0: warn_data(path, "most normals point away from the camera (nz < 0): check the sign convention")
+    region = np.ones(n.shape[:2], bool) if mask is None else mask
+    size = max(int(np.count_nonzero(region)), 1)
+    zero = np.count_nonzero((norm[..., 0] < 1e-6) & region)
+    if zero > 0.01*size: warn_data(path, f"{100*zero/size:.1f} % of the normals inside the mirror region have zero length")
+    if np.count_nonzero((n[..., 2] < 0) & region) > size/2:
+        warn_data(path, "most normals point away from the camera (nz < 0): check the sign convention")
     return n
 
 # %% ../nbs/00_data.ipynb #ca5ce8f4
