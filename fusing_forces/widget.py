@@ -18,7 +18,7 @@ from .metrics import MirrorScorer
 from .strokes import rasterize_stroke, burn_strokes
 from .refiner import load_models
 from .base_model import sigmoid, grid_inputs, predict_grid
-from .models import sha256
+from .models import sha256, shipped_weights
 
 # %% auto #0
 __all__ = ['LOG_NAME', 'OUTPUTS_DIR', 'LOG_VERSION', 'PAD_LOGIT', 'KINDS', 'COLOURS', 'DEFAULT_BASE_WEIGHTS',
@@ -610,7 +610,7 @@ def on_key_down(self:RefinementWidget, key:str, shift:bool=False, ctrl:bool=Fals
     elif key == ']': self.width.value = min(self.width.max, self.width.value + 1)
 
 # %% ../nbs/09_widget.ipynb #c989cd7b
-DEFAULT_BASE_WEIGHTS, DEFAULT_REFINER_WEIGHTS = 'weights/base_default.pth', 'weights/refiner_default.pth'
+DEFAULT_BASE_WEIGHTS, DEFAULT_REFINER_WEIGHTS = shipped_weights('base_default', verify=False), shipped_weights('refiner_default', verify=False)
 
 def base_logits_cached(base, x:np.ndarray, key:str, folder=None)->np.ndarray:
     "`predict_grid` of the base model on `x`, cached as `base_logits.npy` in `folder` under `key`."
@@ -637,7 +637,7 @@ def from_etmira(root, # the ETMIRA root folder
                 **kwargs, # passed to `RefinementWidget` (zoom, overview_size, width, opacity, ...)
                )->RefinementWidget:
     "A `RefinementWidget` on one view of an ETMIRA folder with the base model and refiner loaded from checkpoints."
-    m = open_view(root, view, ('depth',), storage)
+    m = open_view(root, view, ('depth',), storage, **{k: kwargs.pop(k) for k in ('px_per_mm', 'mm_per_inch', 'channel0_fallback') if k in kwargs})
     base, refiner = load_models(base_weights, refiner_weights, device)
     x, mask = grid_inputs(m, base)
     key = f'{sha256(base_weights)[:16]}-{m.cache_key()}'
