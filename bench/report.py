@@ -22,26 +22,41 @@ def machine(d):
 def f(x, nd=3): return '–' if x is None else (f'{x:.{nd}f}' if isinstance(x, (int, float)) else str(x))
 
 def base_section():
-    d = load('base_model')
-    if d is None: return ["*Base model: `bench/results/base_model.json` not yet produced (run `bench/train_base.py`).*"]
-    tta = load('base_tta')
-    tta = tta['tta'] if tta else {}
-    extra = [n for n in ('4', '8') if n in tta]
-    out = ["| test mirror | base model pFM | F1 | IoU | " + ''.join(f"pFM, {n}× test-time augmentation | " for n in extra)
-           + "Otsu pFM | Sauvola pFM (window) |", "|---|---|---|---|" + "---|"*len(extra) + "---|---|"]
-    for v, s in d['mirrors'].items():
-        c = d.get('classical', {}).get(v, {})
-        out.append(f"| {v} | {f(s['pfm'])} | {f(s['f1'])} | {f(s['iou'])} | " + ''.join(f"{f(tta[n]['mirrors'][v]['pfm'])} | " for n in extra)
-                   + f"{f(c.get('otsu', {}).get('pfm'))} | {f(c.get('sauvola', {}).get('pfm'))} ({c.get('sauvola', {}).get('window', '–')}) |")
-    t = d['tiles']
-    out += ["", f"Tile-level pFM (non-overlapping 512 tiles of the held-out mirrors, split 50/50): validation "
-            f"{f(t['valid'].get('pfm'))}, test {f(t.get('test', {}).get('pfm'))}. Preset `{d['preset']}`, {d['epochs_run']} epochs × "
-            f"{d['samples_per_epoch']} crops, trained in {d['train_s']/60:.1f} min on {machine(d)}."]
-    if extra:
-        out += ["", "Test-time augmentation (`tta=` of `predict_grid` / `predict_mirror` / `evaluate_base`) averages the logits over the "
-                "4 rotations (or all 8 dihedral transforms) of each window; `bench/base_tta.py`, "
-                + ', '.join(f"{n}×: {tta[n]['seconds']:.0f} s" for n in ['1'] + extra if n in tta) + " for the three mirrors. "
-                "The simulation, the widget and the demo use the plain pass, on which the refiner is trained."]
+    d = load('base_levels_test')
+    if d is None: return ["*Base model: `bench/results/base_levels_test.json` not yet produced (run `bench/base_levels.py`).*"]
+    tta = load('base_levels_test_tta4')
+    out = ["| level (test mirrors) | base model pFM (min) | F1 | IoU | " + ("pFM, 4× test-time augmentation | " if tta else "")
+           + "Otsu pFM | best-window Sauvola pFM | margin over Sauvola (min) |", "|---|---|---|---|" + ("---|" if tta else "") + "---|---|---|"]
+    for level, L in d['levels'].items():
+        out.append(f"| {level} ({L['n']}) | {f(L['base_pfm'])} ({f(L['min_base_pfm'])}) | {f(L['base_f1'])} | {f(L['base_iou'])} | "
+                   + (f"{f(tta['levels'][level]['base_pfm'])} | " if tta else "")
+                   + f"{f(L['otsu'])} | {f(L['sauvola'])} | {L['margin']:+.3f} ({L['min_margin']:+.3f}) |")
+    out += ["", "| test mirror | level | difficulty | base pFM | F1 | IoU | Otsu | Sauvola (window) |", "|---|---|---|---|---|---|---|---|"]
+    for v, r in d['mirrors'].items():
+        out.append(f"| {v} | {r['level']} | {f(r['difficulty'], 2)} | {f(r['base']['pfm'])} | {f(r['base']['f1'])} | {f(r['base']['iou'])} | "
+                   f"{f(r['otsu'])} | {f(r['sauvola'])} ({r['sauvola_window']}) |")
+    m = d.get('base_meta', {})
+    tr = load('base_model')
+    if tr: out += ["", f"Preset `{tr['preset']}`, {tr['epochs_run']} of {tr['epochs']} epochs × {tr['samples_per_epoch']} crops of the "
+                   f"{len(tr['train_views'])} training mirrors (early stopping on the tiles of the {len(tr['heldout_views'])} validation mirrors: "
+                   f"tile pFM {f(tr['tiles']['valid'].get('pfm'))}), trained in {tr['train_s']/60:.1f} min on {machine(tr)}. "
+                   f"Test mirrors scored by `bench/base_levels.py` on {machine(d)}."]
+    rows = []
+    for level, L in d['levels'].items():
+        ea = L.get('error_analysis')
+        if not ea: continue
+        rk, rc = ea['recall']['kind'], ea['recall']['condition']
+        fp = ea['false_positives']
+        top = sorted(((k, v) for k, v in fp['share'].items()), key=lambda t: -t[1])[:4]
+        rows.append(f"| {level} | " + ' / '.join(f(rk[k]['recall'], 2) for k in rk) + " | " + ' / '.join(f(rc[k]['recall'], 2) for k in rc)
+                    + f" | {100*fp['share_of_prediction']:.1f} % | " + ', '.join(f"{k} {100*v:.0f} %" for k, v in top) + " |")
+    if rows:
+        kinds = ' / '.join(d['levels'][next(iter(d['levels']))]['error_analysis']['recall']['kind'])
+        conds = ' / '.join(d['levels'][next(iter(d['levels']))]['error_analysis']['recall']['condition'])
+        out += ["", f"Error analysis (`fusing_forces.benchmark.error_analysis` on the generator's category maps; recall of the thinned GT):", "",
+                f"| level | recall by line kind ({kinds}) | recall by condition ({conds}) | false positives (share of the prediction) | they sit on |",
+                "|---|---|---|---|---|"] + rows
+        if d.get('figure') and (HERE.parent/d['figure']).is_file(): out += ["", f"![error analysis by level]({d['figure']})"]
     return out
 
 def refiner_section():

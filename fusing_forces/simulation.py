@@ -76,6 +76,7 @@ class Simulation:
         heapq.heapify(self.queue)
         self.interactions = self.steps = self.stroke_pixels = 0
         self.records, self.log, self.t0 = [], [], time.perf_counter()
+        self.trace = [(0, self.total_manual.pfm, self.total_refined.pfm)]   # (stroke pixels, pFM manual, refined) after every interaction
 
     @property
     def converged(self)->bool: "The queue is empty." ; return not self.queue
@@ -149,6 +150,7 @@ def step(self:Simulation)->str|None:
     self.total_manual = self.total_manual - self.tile_manual[i] + c['manual_counts']
     self.tile_refined[i], self.tile_manual[i] = c['refined_counts'], c['manual_counts']
     self.interactions += 1; self.stroke_pixels += int(np.count_nonzero(c['stroke']))
+    self.trace.append((self.stroke_pixels, self.total_manual.pfm, self.total_refined.pfm))
     heapq.heappush(self.queue, (c['refined_counts'].pfm, i))
     return outcome
 
@@ -197,7 +199,9 @@ def run(self:Simulation,
     while self.queue and self.interactions < max_steps:
         if self.step() == 'accepted' and self.interactions % record_every == 0: rec()
     if self.records[-1]['interaction'] != self.interactions: rec()   # the final state
-    return self.table()
+    t = self.table()
+    t.attrs['trace'] = {k: [round(float(r[i]), 7) if i else int(r[i]) for r in self.trace] for i, k in enumerate(('stroke_pixels', 'pfm_manual', 'pfm_refined'))}
+    return t
 
 @patch
 def table(self:Simulation)->pd.DataFrame:
@@ -273,10 +277,11 @@ def ceiling_curve(runs:dict, window:int=8, n_points:int|None=None)->tuple[np.nda
 
 # %% ../nbs/08_simulation.ipynb #14b762a3
 def manual_input_saved(t:pd.DataFrame)->dict:
-    "P, M, I and the saving (M − I)/M of one run (None where undefined)."
-    P = float(t.pfm_manual.iloc[-1])
-    M = int(t.stroke_pixels[t.pfm_manual >= P - 1e-12].iloc[0])
-    reached = t.stroke_pixels[t.pfm_refined >= P - 1e-12]
+    "P, M, I and the saving (M − I)/M of one run (None where undefined), from the per-interaction trace when the run has one."
+    tr = pd.DataFrame(t.attrs['trace']) if 'trace' in t.attrs else t
+    P = float(tr.pfm_manual.iloc[-1])
+    M = int(tr.stroke_pixels[tr.pfm_manual >= P - 1e-12].iloc[0])
+    reached = tr.stroke_pixels[tr.pfm_refined >= P - 1e-12]
     I = int(reached.iloc[0]) if len(reached) else None
     saving = (M - I)/M if (I is not None and M > 0) else None
     return dict(final_manual_pfm=P, manual_pixels=M, interactive_pixels=I, saving=saving)
@@ -409,7 +414,8 @@ def simulate(root, # ETMIRA root
     seeds = [int(s) for s in seeds]
     mirrors = {v: open_view(root, v, base.channels, storage, require=('gt',), **(view_options or {})) for v in views}
     results, t0 = {}, time.perf_counter()
-    settings = dict(max_steps=max_steps, record_every=record_every, models=models_id(base, refiner))
+    settings = dict(max_steps=max_steps, record_every=record_every, models=models_id(base, refiner),
+                    refine={k: getattr(refiner, k, None) for k in ('guard', 'iterations', 'locality')})
     if out is not None:
         out = Path(out)
         if resume: check_resume(out, settings)
