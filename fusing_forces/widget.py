@@ -38,7 +38,7 @@ def help_html()->str:
             f'{sw("pen")} / {sw("eraser")} pen / eraser stroke. Overview: cyan = current tile, grey = visited, green = edited.</p>'
             f'<table>{rows}</table></details>')
 
-# %% ../nbs/09c_widget.ipynb #7009951a
+# %% ../nbs/09c_widget.ipynb #fae87f2f
 class RefinementWidget:
     "Draw add/erase strokes on a mirror with the refiner in the loop (see above)."
     def __init__(self, session:AnnotationSession, # the state (see `fusing_forces.session`)
@@ -61,14 +61,16 @@ class RefinementWidget:
         self.overview = MultiCanvas(3, width=ow, height=oh, layout=lay(ow, oh))
         self._ov_grey = tone(depth_view(downsample(s.x[0], self.ov_factor)))
         self._ov_grey[~downsample(s.mask, self.ov_factor)] //= 3                # outside the mirror: darker
-        W, F, T = widgets.IntSlider, widgets.FloatSlider, widgets.ToggleButtons
-        self.mode = T(options=[('pen (p)', 'add'), ('eraser (e)', 'erase'), ('pan (m)', 'pan')], value=ui.get('mode', 'add'))
+        kw = dict(style={'description_width': '95px', 'button_width': '74px'}, layout=widgets.Layout(width='350px'))
+        W, F, T = [lambda cls=cls, **a: cls(**a, **kw) for cls in (widgets.IntSlider, widgets.FloatSlider, widgets.ToggleButtons)]
+        self.mode = widgets.ToggleButtons(options=[('pen (p)', 'add'), ('eraser (e)', 'erase'), ('pan (m)', 'pan')],
+                                          value=ui.get('mode', 'add'), style={'button_width': '80px'})
         self.width = W(value=ui.get('width', width), min=1, max=31, description='brush')
         self.opacity = F(value=ui.get('opacity', opacity), min=0, max=1, step=0.05, description='overlay')
         self.style = T(options=['outline', 'fill'], value=ui.get('style', 'outline'), description='overlay style')
         loc = ui.get('locality', s.locality)
         self.locality = widgets.SelectionSlider(options=[('tile' if v is None else f'{v:g}', v) for v in LOCALITY_CHOICES],
-                                                value=loc if loc in LOCALITY_CHOICES else s.locality, description='locality (px)')
+                                                value=loc if loc in LOCALITY_CHOICES else s.locality, description='locality (px)', **kw)
         self.shading = T(options=SHADINGS, value=ui.get('shading', 'mix'), description='view')
         self.azimuth = W(value=ui.get('azimuth', 135), min=0, max=345, step=15, description='light az. °')
         self.elevation = W(value=ui.get('elevation', 30), min=5, max=85, step=5, description='light el. °')
@@ -80,14 +82,13 @@ class RefinementWidget:
         self.buttons['take_over'].layout.display = 'none' if s.writable else ''
         self.status, self.notice, self.cursor_css = widgets.HTML(), widgets.HTML(), widgets.HTML()
         self.help = widgets.HTML(help_html())
-        self.box = widgets.VBox([
-            widgets.HTML(f'<h3 style="margin:4px 0">Annotating {s.view}</h3>'), self.notice,
-            widgets.HBox([self.mode, *self.buttons.values()]),
-            widgets.HBox([self.canvas, widgets.VBox([self.overview, self.status], layout=widgets.Layout(margin='0 0 0 12px', width='340px'))]),
-            widgets.HBox([self.width, self.opacity, self.style, self.locality]),
-            widgets.HBox([self.shading, self.azimuth, self.elevation, self.contrast, self.gamma]),
-            self.help, self.cursor_css])
-        self.canvas.add_class('ff-tile'); self.overview.add_class('ff-overview'); self.box.add_class('ff-app')
+        side = widgets.VBox([self.overview, self.status, self.width, self.opacity, self.style, self.locality, self.shading,
+                             self.azimuth, self.elevation, self.contrast, self.gamma], layout=widgets.Layout(margin='0 0 0 12px', width='360px'))
+        self.box = widgets.VBox([widgets.HTML(f'<h3 style="margin:4px 0">Annotating {s.view}</h3>'), self.notice,
+                                 widgets.HBox([self.mode, *self.buttons.values()]), widgets.HBox([self.canvas, side]),
+                                 self.help, self.cursor_css])
+        for w_, c in ((self.canvas, 'ff-tile'), (self.overview, 'ff-overview'), (self.box, 'ff-app'), (self.status, 'ff-status'), (self.notice, 'ff-notice')):
+            w_.add_class(c)
         self.tile = s._check_tile(tile if tile is not None else ui.get('tile', (s.tile_order() or [0])[0]))
         self.origin = ui.get('origin') or self._centred(self.tile)
         self.overlay_visible, self.latencies, self.last_latency, self.message = True, [], None, ''
@@ -99,13 +100,14 @@ class RefinementWidget:
         from IPython.display import display
         display(self.box)
 
-# %% ../nbs/09c_widget.ipynb #4f5d84d1
+# %% ../nbs/09c_widget.ipynb #d597a114
 @patch
 def _connect(self:RefinementWidget):
     c = self.canvas
     c.on_mouse_down(self.on_mouse_down); c.on_mouse_move(self.on_mouse_move); c.on_mouse_up(self.on_mouse_up)
     c.on_mouse_out(self.on_mouse_out); c.on_mouse_wheel(self.on_mouse_wheel); c.on_key_down(self.on_key_down)
     c.on_client_ready(self._client_ready)
+    c._view_count = 0; c.observe(self._on_view_count, '_view_count')   # the page counts the views it displays
     self.overview.on_mouse_down(self.on_overview_click); self.overview.on_client_ready(self.redraw)
     self.overview.on_key_down(self.on_key_down)   # the same keys (and Tab out) when the overview has the focus
     actions = dict(undo=self.undo, redo=self.redo, next=self.next_tile, save=self.save, take_over=self.take_over,
@@ -121,7 +123,12 @@ def _connect(self:RefinementWidget):
         getattr(self, name).observe(keep(name, repaint), 'value')
 
 @patch
-def _client_ready(self:RefinementWidget): self.redraw(); self.canvas.focus()
+def _client_ready(self:RefinementWidget): "A browser connected: repaint."; self.redraw()
+
+@patch
+def _on_view_count(self:RefinementWidget, change):
+    "A new view of the editor is on the page: give it the keyboard focus."
+    if (change['new'] or 0) > (change['old'] or 0): self.canvas.focus()
 
 # %% ../nbs/09c_widget.ipynb #3372094a
 @patch
