@@ -99,7 +99,7 @@ class AnnotationSession:
     def __repr__(self): return (f"AnnotationSession({self.view!r}, grid={self.shape}, tiles={self.n_tiles}, "
                                 f"strokes={len(self.done)}, undone={len(self.undone)}{'' if self.writable else ', read-only'})")
 
-# %% ../nbs/09a_session.ipynb #c26badcd
+# %% ../nbs/09a_session.ipynb #35cfe382
 @patch
 def _check_tile(self:AnnotationSession, k)->int:
     if not (isinstance(k, (int, np.integer)) and 0 <= k < self.n_tiles): raise ValueError(f"tile: {k!r} is not a tile index in [0, {self.n_tiles})")
@@ -135,6 +135,16 @@ def strokes(self:AnnotationSession, k:int)->np.ndarray:
     k = self._check_tile(k)
     if k not in self.stroke_maps: self.stroke_maps[k] = np.zeros((self.tile_size, self.tile_size), np.int8)
     return self.stroke_maps[k]
+
+@patch
+def strokes_window(self:AnnotationSession, r:int, c:int, n:int)->np.ndarray:
+    "The stroke maps of the tiles under the (n, n) grid window at (r, c), assembled (0 elsewhere)."
+    out, ts = np.zeros((n, n), np.int8), self.tile_size
+    for k, smap in self.stroke_maps.items():
+        tr, tc = map(int, self.windows[k])
+        r0, r1, c0, c1 = max(tr, r), min(tr + ts, r + n), max(tc, c), min(tc + ts, c + n)
+        if r0 < r1 and c0 < c1: out[r0 - r:r1 - r, c0 - c:c1 - c] = smap[r0 - tr:r1 - tr, c0 - tc:c1 - tc]
+    return out
 
 @patch
 def _valid(self:AnnotationSession, k:int)->np.ndarray:
