@@ -11,8 +11,8 @@ from fastcore.script import call_parse, bool_arg
 
 # %% auto #0
 __all__ = ['CONFIG_ENV', 'LOG_NAME', 'APP_SOURCE', 'NODELAY_CLASS', 'CULL_IDLE_S', 'CULL_INTERVAL_S', 'file_digest',
-           'cached_array', 'from_etmira', 'demo_session', 'read_config', 'log_warnings', 'annotation_page',
-           'voila_main', 'free_port', 'stop_process', 'start_voila', 'write_app', 'serve_cli']
+           'cached_array', 'session_from_etmira', 'from_etmira', 'demo_session', 'read_config', 'log_warnings',
+           'annotation_page', 'voila_main', 'free_port', 'stop_process', 'start_voila', 'write_app', 'serve_cli']
 
 # %% ../nbs/09d_app.ipynb #0da59ce5
 def file_digest(paths, cache=None)->str:
@@ -46,20 +46,19 @@ def cached_array(folder, name:str, key:str, compute):
     save_npy(npy, out); meta.write_text(json.dumps({'key': key}))
     return out
 
-# %% ../nbs/09d_app.ipynb #47c062d3
-def from_etmira(root, # the ETMIRA root folder
-                view:str, # view id, e.g. `SYN-0101_R`
-                base_weights=None, # base-model checkpoint (default: the shipped `base_default`)
-                refiner_weights=None, # refiner checkpoint (default: the shipped `refiner_default`)
-                session_dir=None, # session folder (store, caches, saved masks); None: not saved
-                storage=None, # cache folder of preprocessed mirrors (see `Mirror`)
-                locality='default', # initial locality of the page (default: `DEFAULT_LOCALITY`; None: off)
-                device='cpu', # torch device of the models
-                takeover:bool=False, # edit even if another page has the session open
-                progress=None, # called with a short text before each loading step
-                **kwargs, # passed to `RefinementWidget` (zoom, view_px, width, opacity, ...)
-               ):
-    "A `RefinementWidget` on one view of an ETMIRA folder with the base model and the refiner."
+# %% ../nbs/09d_app.ipynb #7c14bd9b
+def session_from_etmira(root, # the ETMIRA root folder
+                        view:str, # view id, e.g. `SYN-0101_R`
+                        base_weights=None, # base-model checkpoint (default: the shipped `base_default`)
+                        refiner_weights=None, # refiner checkpoint (default: the shipped `refiner_default`)
+                        session_dir=None, # session folder (store, caches, saved masks); None: not saved
+                        storage=None, # cache folder of preprocessed mirrors (see `Mirror`)
+                        locality='default', # initial locality of the page (default: `DEFAULT_LOCALITY`; None: off)
+                        device='cpu', # torch device of the models
+                        takeover:bool=False, # edit even if another page has the session open
+                        progress=None, # called with a short text before each loading step
+                       ):
+    "An `AnnotationSession` on one view of an ETMIRA folder with the base model and the refiner."
     import numpy as np
     from fusing_forces.data import open_view
     from fusing_forces.models import shipped_weights, sha256
@@ -68,7 +67,6 @@ def from_etmira(root, # the ETMIRA root folder
     from fusing_forces.tiles import downsample, tile_windows, STRIDE, PATCH
     from fusing_forces.render import grid_normals
     from fusing_forces.session import AnnotationSession, DEFAULT_LOCALITY
-    from fusing_forces.widget import RefinementWidget
     say = progress or (lambda text: None)
     say(f'reading the mirror {view}')
     m = open_view(root, view, ('depth',), storage)
@@ -96,7 +94,16 @@ def from_etmira(root, # the ETMIRA root folder
                                 full_shape=m.shape, full_mask=np.asarray(m.mask), normals=normals, identity=ident, takeover=takeover,
                                 locality=DEFAULT_LOCALITY if locality == 'default' else locality)
     m.release()
-    return RefinementWidget(session, **kwargs)
+    return session
+
+def from_etmira(root, view:str, # the ETMIRA root folder and the view id
+                *args, # the other arguments of `session_from_etmira` (weights, session_dir, storage, ...)
+                zoom=2, view_px=640, overview_size=320, width=5, opacity=0.8, preview_ms=30., tile=None, # see `RefinementWidget`
+                **kwargs):
+    "A `RefinementWidget` on one view of an ETMIRA folder (see `session_from_etmira`)."
+    from fusing_forces.widget import RefinementWidget
+    return RefinementWidget(session_from_etmira(root, view, *args, **kwargs), zoom=zoom, view_px=view_px, overview_size=overview_size,
+                            width=width, opacity=opacity, preview_ms=preview_ms, tile=tile)
 
 # %% ../nbs/09d_app.ipynb #c5f18465
 CONFIG_ENV, LOG_NAME = 'FF_WIDGET_CONFIG', 'app.log'

@@ -113,7 +113,7 @@ def help_html()->str:
             f'{sw("pen")} / {sw("eraser")} pen / eraser stroke. Overview: cyan = current tile, grey = visited, green = edited.</p>'
             f'<table>{rows}</table></details>')
 
-# %% ../nbs/09b_render.ipynb #22cd89b8
+# %% ../nbs/09b_render.ipynb #38ddff40
 COLOURS = dict(kept=(255, 200, 0), added=(40, 220, 90), removed=(255, 50, 50), pen=(0, 230, 255), eraser=(230, 0, 230))
 OVERLAY_STYLES = ('outline', 'fill')
 
@@ -137,7 +137,7 @@ def overlay_rgba(base:np.ndarray, # bool (h, w): base-model mask
                  strokes:np.ndarray|None, # int8 (h, w) stroke map, or None
                  opacity:float=0.8, # alpha of the overlay
                  style:str='outline', # 'outline' or 'fill'
-                 zoom:int=1, # screen pixels per grid pixel
+                 zoom:int=1, # output pixels per grid pixel
                 )->np.ndarray: # (h*zoom, w*zoom, 4) uint8, transparent where nothing is shown
     "The mask overlay: kept, added and removed line pixels, and the edges of the strokes."
     if style not in OVERLAY_STYLES: raise ValueError(f"style: expected one of {OVERLAY_STYLES}, got {style!r}")

@@ -110,7 +110,7 @@ def _on_view_count(self:RefinementWidget, change):
     "A new view of the editor is on the page: give it the keyboard focus."
     if (change['new'] or 0) > (change['old'] or 0): self.canvas.focus()
 
-# %% ../nbs/09c_widget.ipynb #279b47dc
+# %% ../nbs/09c_widget.ipynb #4a2789e7
 @patch
 def view(self:RefinementWidget)->tuple[int, int, int]: "(row, col, side) of the visible grid window."; return (*self.origin, self.view_px//self.zoom)
 
@@ -148,12 +148,13 @@ def paint_overlay(self:RefinementWidget):
     s, (r, c, n), z = self.session, self.view(), self.zoom
     layer = self.canvas[1]
     with hold_canvas():
-        layer.clear(); layer.reset_transform()
+        layer.clear()
         if self.overlay_visible and self.opacity.value > 0:
-            region = crop(s.mask, r, c, n, fill=False)
+            region, up = crop(s.mask, r, c, n, fill=False), 1 if z <= 3 else 2   # drawn at (up to) 2× the grid, scaled by the canvas
             base, cur = (crop(s.base_logits, r, c, n, fill=PAD_LOGIT) > 0) & region, (crop(s.logits, r, c, n, fill=PAD_LOGIT) > 0) & region
-            layer.put_image_data(overlay_rgba(base, cur, s.strokes_window(r, c, n), self.opacity.value, self.style.value, z), 0, 0)
-        rs, cs = s.window(self.tile)
+            layer.set_transform(z/up, 0, 0, z/up, 0, 0)
+            layer.put_image_data(overlay_rgba(base, cur, s.strokes_window(r, c, n), self.opacity.value, self.style.value, up), 0, 0)
+        layer.reset_transform(); rs, cs = s.window(self.tile)
         layer.stroke_style, layer.line_width = 'rgb(0, 230, 255)', 2
         layer.stroke_rect((cs.start - c)*z - 1, (rs.start - r)*z - 1, (cs.stop - cs.start)*z + 2, (rs.stop - rs.start)*z + 2)
         self.canvas[2].clear()

@@ -11,12 +11,18 @@ CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic
                   '--disable-component-update', '--disable-sync']
 CANVAS_CHECKSUM = """el => { const d = el.getContext('2d').getImageData(0, 0, el.width, el.height).data; let s = 0;
   for (let i = 0; i < d.length; i += 4) s = (s*31 + d[i]*3 + d[i+1]*5 + d[i+2]*7) >>> 0; return s; }"""
-# After the next mouse-up (or key press) on `el`, poll every animation frame until the canvas pixels change.
-WATCH_REPAINT = """([el, ev]) => { window.__ff = {t0: null, painted: null};
-  const sum = """ + CANVAS_CHECKSUM + """;
-  el.addEventListener(ev, () => { window.__ff.t0 = performance.now(); const s0 = sum(el);
-    const poll = () => { if (sum(el) !== s0) window.__ff.painted = performance.now(); else requestAnimationFrame(poll); };
-    requestAnimationFrame(poll); }, {once: true}); }"""
+# After the next `ev` (mouseup, keydown) on the canvas `el`: the time of the first animation frame after the page
+# draws onto `el` again (ipycanvas composes its layers onto the visible canvas with drawImage). Hooking the draw
+# call instead of polling a checksum of the pixels every frame keeps the measurement from loading the page;
+# `timed` checks afterwards that the pixels did change.
+WATCH_REPAINT = """([el, ev]) => { window.__ff = {t0: null, drawn: null, painted: null};
+  const ctx = el.getContext('2d');
+  if (!ctx.__ff_hooked) { ctx.__ff_hooked = true;
+    for (const name of ['drawImage', 'putImageData', 'clearRect']) { const orig = ctx[name];
+      ctx[name] = function(...a) { const f = window.__ff;
+        if (f && f.t0 !== null && f.drawn === null) { f.drawn = performance.now(); requestAnimationFrame(() => { f.painted = performance.now(); }); }
+        return orig.apply(this, a); }; } }
+  el.addEventListener(ev, () => { window.__ff.t0 = performance.now(); }, {once: true, capture: true}); }"""
 
 def launch(pw, profile, width=1300, height=1000):
     "A headless Chromium context with a fresh profile folder."
@@ -47,11 +53,14 @@ def kernel_alive(ctx, url, kid)->bool:
 def checksum(locator)->int: return locator.evaluate(CANVAS_CHECKSUM)
 
 def timed(page, canvas, event, action, timeout_ms=30000)->float:
-    "Run `action()` (which ends with `event` on `canvas`); return the ms from that event to the canvas pixels changing."
+    "Run `action()` (which ends with `event` on `canvas`); return the ms from that event to the frame showing the repaint."
+    before = checksum(canvas)
     page.evaluate(WATCH_REPAINT, [canvas.element_handle(), event])
     action()
     page.wait_for_function('window.__ff.painted !== null', timeout=timeout_ms)
-    return page.evaluate('window.__ff.painted - window.__ff.t0')
+    ms = page.evaluate('window.__ff.painted - window.__ff.t0')
+    page.wait_for_function(f"el => ({CANVAS_CHECKSUM})(el) !== {before}", arg=canvas.element_handle(), timeout=timeout_ms)   # the pixels did change
+    return ms
 
 def browser_drag(page, canvas, points, settle_ms:int=300)->float:
     "Drag the mouse along canvas `points` (canvas pixels); return the mouse-up → repaint time in ms."
