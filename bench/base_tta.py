@@ -9,7 +9,7 @@ import argparse, json, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import save_result
-from fusing_forces.synthetic import benchmark_views, make_benchmark
+from fusing_forces.benchmark import benchmark_views, make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, evaluate_base
 from fusing_forces.models import sha256
 

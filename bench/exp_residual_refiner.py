@@ -13,7 +13,7 @@ from _machine import save_result
 import fusing_forces.refiner as R
 from fusing_forces.models import build_model
 from fusing_forces.base_model import BaseModel
-from fusing_forces.synthetic import benchmark_views
+from fusing_forces.benchmark import benchmark_views
 
 class Residual(nn.Module):
     "The network predicts a correction to the (decoded, clipped) base logits in its input."

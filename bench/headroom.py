@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import save_result
 import numpy as np
-from fusing_forces.synthetic import benchmark_views, make_benchmark
+from fusing_forces.benchmark import benchmark_views, make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, grid_logits, mirror_tiles, split_tiles
 from fusing_forces.tiles import PATCH, crop
 from fusing_forces.refiner import LOGIT_CLIP

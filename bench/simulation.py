@@ -19,7 +19,8 @@ from fusing_forces.data import Mirror
 from fusing_forces.models import build_model
 from fusing_forces.base_model import BaseModel, grid_logits
 from fusing_forces.refiner import Refiner, build_refiner, check_refiner
-from fusing_forces.synthetic import benchmark_views, make_benchmark, sauvola_lines
+from fusing_forces.benchmark import benchmark_views, make_benchmark
+from fusing_forces.baselines import sauvola_lines
 from fusing_forces.tiles import PATCH
 from fusing_forces.simulation import Simulation, simulate, IdentityRefiner
 from fusing_forces.metrics import MirrorScorer
@@ -36,8 +37,8 @@ class NetworkCostIdentity:
     its cost is paid, but returns Y with the strokes forced (Y′ = Y^Δ). An untrained network's output would end the run
     after a few dozen interactions; this one lasts as long as a manual-only annotator's run."""
     def __init__(self, refiner): self.refiner, self.channels = refiner, refiner.channels
-    def refine_batch(self, x, base_logits, strokes):
-        self.refiner.refine_batch(x, base_logits, strokes)
+    def refine_batch(self, x, base_logits, strokes, **kw):
+        self.refiner.refine_batch(x, base_logits, strokes, **kw)
         return IdentityRefiner().refine_batch(x, base_logits, strokes)
 
 def standin_base_logits(g, window=31):
@@ -47,8 +48,8 @@ def standin_base_logits(g, window=31):
 class Timed:
     "Wraps a refiner: counts calls, candidates and seconds spent in `refine_batch`."
     def __init__(self, refiner): self.refiner, self.channels, self.calls, self.candidates, self.seconds = refiner, refiner.channels, 0, 0, 0.
-    def refine_batch(self, x, base_logits, strokes):
-        t0 = time.perf_counter(); out = self.refiner.refine_batch(x, base_logits, strokes)
+    def refine_batch(self, x, base_logits, strokes, **kw):
+        t0 = time.perf_counter(); out = self.refiner.refine_batch(x, base_logits, strokes, **kw)
         self.seconds += time.perf_counter() - t0; self.calls += 1; self.candidates += len(x)
         return out
 

@@ -24,7 +24,9 @@ from skimage.filters import gaussian
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import save_result, machine_info
-from fusing_forces.synthetic import (make_mirror, write_mirror, half_width_stats, otsu_lines, sauvola_lines, TEST_VIEWS,
+from fusing_forces.benchmark import TEST_VIEWS, TRAIN_VIEWS
+from fusing_forces.baselines import otsu_lines, sauvola_lines
+from fusing_forces.synthetic import (make_mirror, write_mirror, half_width_stats,
                                      DEFAULT_DPI, PAPER_HALF_WIDTH, design, mirror_geometry, groove_attributes,
                                      allowed_points, render_nearest)
 from fusing_forces.data import preprocess_depth, REAL_STATS
@@ -55,7 +57,8 @@ def fullsize(seed=7, H=6716, W=8964):
     # groove stage alone: blockwise (ours) against the straightforward whole-raster distance transform
     rng = np.random.default_rng(seed)
     geo = mirror_geometry(H, W, rng)
-    yx, gt_r, cut_r, depth, _ = groove_attributes(design(geo, rng), rng, 0.08)
+    g = groove_attributes(design(geo, rng).curves, rng, 0.08)
+    yx, gt_r, cut_r, depth = g.yx, g.gt_radius, g.cut_radius, g.depth
     k = allowed_points(geo, yx, 12); yx, gt_r, cut_r, depth = yx[k], gt_r[k], cut_r[k], depth[k]
     t0 = time.perf_counter(); gt = np.zeros((H, W), bool)
     cut = render_nearest((H, W), yx, cut_r, depth, gt_radius=gt_r, gt_out=gt); ours = time.perf_counter() - t0
@@ -120,7 +123,6 @@ def tiny_unet(w=16):
 def cnn_check(steps, n_train=4, patch=128, batch=8, seed=0):
     "Train the proxy UNet on the first `n_train` training mirrors, score the test mirrors (threshold 0.5, inside the mask)."
     import torch
-    from fusing_forces.synthetic import TRAIN_VIEWS
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
     data = []
     for spec in TRAIN_VIEWS[:n_train]:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_base_model.ipynb #15c92d00
 from __future__ import annotations
-import json, shutil, tempfile, time
+import json, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -20,13 +20,15 @@ from .data import *
 from .tiles import *
 from .metrics import *
 from .models import *
-from .synthetic import otsu_lines, sauvola_lines, benchmark_views, make_benchmark
+from .distributed import *
+from .benchmark import view_ids, make_benchmark
+from .baselines import classical_baselines, score_lines
 
 # %% auto #0
 __all__ = ['TTA_CHOICES', 'GridMirror', 'standardise', 'grid_input', 'grid_inputs', 'to_grid', 'grid_stats', 'random_affine',
-           'CropDataset', 'TileDataset', 'mirror_tiles', 'split_tiles', 'base_dataloaders', 'base_learner', 'fit_base',
-           'plain_json', 'TrainedModel', 'BaseModel', 'dihedral_mean', 'predict_grid', 'sigmoid', 'predict_mirror',
-           'to_full_resolution', 'write_mask', 'score', 'classical_baselines', 'load_grids', 'grid_logits',
+           'CropDataset', 'TileDataset', 'mirror_tiles', 'split_tiles', 'base_dataloaders', 'training_setup',
+           'base_learner', 'fit_base', 'plain_json', 'TrainedModel', 'BaseModel', 'dihedral_mean', 'predict_grid',
+           'sigmoid', 'predict_mirror', 'to_full_resolution', 'write_mask', 'score', 'load_grids', 'grid_logits',
            'evaluate_base', 'train_base', 'train_base_cli', 'predict_cli']
 
 # %% ../nbs/06_base_model.ipynb #5a38ec53
@@ -78,13 +80,13 @@ def random_affine(x:torch.Tensor, y:torch.Tensor, rng:np.random.Generator, max_s
     out = F.grid_sample(both, grid, mode='bilinear', padding_mode='reflection', align_corners=False)[0]
     return out[:-1], (out[-1:] > 0.5).float()
 
-class CropDataset(torch.utils.data.Dataset):
-    "Random line-biased training crops on the model grid with flips, 90° rotations and a small affine."
+class CropDataset(EpochSampling, torch.utils.data.Dataset):
+    "Random line-biased training crops on the model grid with flips, 90° rotations and a small affine; crop i is a function of (seed, epoch, i)."
     def __init__(self, grids:list[GridMirror], size:int=PATCH, length:int=1024, line_bias:float=0.8,
                  augment:bool=True, p_affine:float=0.5, seed:int|None=None):
         self.grids, self.size, self.length, self.line_bias = grids, size, length, line_bias
         self.augment, self.p_affine = augment, p_affine
-        self.rng = np.random.default_rng(seed)
+        self.init_sampling(seed)
         self.lines = [np.argwhere(g.gt) for g in grids]
         self.inside = [np.argwhere(g.mask) for g in grids]
         if not any(len(i) for i in self.inside): raise ValueError("no mirror pixel in the training mirrors' masks")
@@ -93,23 +95,28 @@ class CropDataset(torch.utils.data.Dataset):
 
     def __len__(self): return self.length
 
-    def sample(self):
-        "One (x, y) crop as float32 arrays (C,size,size), (1,size,size)."
-        rng, s = self.rng, self.size
-        k = rng.choice(len(self.grids), p=self.p_mirror); g = self.grids[k]
+    def position(self, rng:np.random.Generator)->tuple[int,int,int]:
+        "A random line-biased crop: (mirror index, top row, left column)."
+        s = self.size
+        k = rng.choice(len(self.grids), p=self.p_mirror)
         pts = self.lines[k] if (len(self.lines[k]) and rng.random() < self.line_bias) else self.inside[k]
         cy, cx = pts[rng.integers(len(pts))] + rng.integers(-s//4, s//4 + 1, 2)
-        r, c = cy - s//2, cx - s//2
-        return crop(g.x, r, c, s), crop(g.gt, r, c, s)[None].astype(np.float32)
+        return int(k), int(cy - s//2), int(cx - s//2)
+
+    def sample(self, rng:np.random.Generator):
+        "One (x, y) crop as float32 arrays (C,size,size), (1,size,size)."
+        k, r, c = self.position(rng); g = self.grids[k]
+        return crop(g.x, r, c, self.size), crop(g.gt, r, c, self.size)[None].astype(np.float32)
 
     def __getitem__(self, i):
-        x, y = self.sample()
+        rng = self.rng_for(i)
+        x, y = self.sample(rng)
         if self.augment:
-            k = self.rng.integers(4)
+            k = rng.integers(4)
             x, y = np.rot90(x, k, (1, 2)), np.rot90(y, k, (1, 2))
-            if self.rng.random() < 0.5: x, y = x[:, :, ::-1], y[:, :, ::-1]
+            if rng.random() < 0.5: x, y = x[:, :, ::-1], y[:, :, ::-1]
         x, y = torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(np.ascontiguousarray(y))
-        if self.augment and self.rng.random() < self.p_affine: x, y = random_affine(x, y, self.rng)
+        if self.augment and rng.random() < self.p_affine: x, y = random_affine(x, y, rng)
         return x, y
 
 # %% ../nbs/06_base_model.ipynb #ef2200a3
@@ -136,24 +143,27 @@ def split_tiles(tiles, seed=0, frac=0.5):
 def base_dataloaders(train_grids, valid_grids, valid_tiles, bs:int=8, size:int=PATCH, samples_per_epoch:int=512,
                      seed:int=0, num_workers:int=0, device=None)->DataLoaders:
     "fastai DataLoaders: random crops of the training mirrors, fixed tiles of the validation mirrors."
-    train_ds = CropDataset(train_grids, size=size, length=samples_per_epoch, seed=seed)
+    train_ds = CropDataset(train_grids, size=size, length=epoch_length(samples_per_epoch, bs), seed=seed)
     valid_ds = TileDataset(valid_grids, valid_tiles, size=size)
     return DataLoaders.from_dsets(train_ds, valid_ds, bs=bs, num_workers=num_workers, device=device,
                                   shuffle=False, drop_last=True)
 
 # %% ../nbs/06_base_model.ipynb #037ba956
+def training_setup(model:torch.nn.Module, bf16:bool=False, channels_last:bool=False)->tuple[torch.nn.Module, list]:
+    "The model (channels-last if asked) and the callbacks both networks train with: gradient clip 2, the sampling epoch, bf16 if asked."
+    if channels_last: model = model.to(memory_format=torch.channels_last)
+    return model, [GradientClip(2.0), SetEpoch()] + ([MixedPrecision(amp_mode='bf16')] if bf16 else [])
+
 def base_learner(dls, preset='default', in_channels=1, lr=3e-4, model=None, bf16=False, channels_last=False,
                  pooling='counts')->Learner:
     "A fastai Learner for the base model: Dice loss, Adam, gradient clip 2, pFM (and F1, IoU) as metrics."
-    model = model if model is not None else build_model(preset, in_channels)
-    if channels_last: model = model.to(memory_format=torch.channels_last)
-    cbs = [GradientClip(2.0)] + ([MixedPrecision(amp_mode='bf16')] if bf16 else [])
+    model, cbs = training_setup(model if model is not None else build_model(preset, in_channels), bf16, channels_last)
     return Learner(dls, model, loss_func=DiceLossFlat(), opt_func=Adam, lr=lr, cbs=cbs,
                    metrics=[PFMetric(pooling), F1Metric(pooling), IoUMetric(pooling)])
 
-def fit_base(learn:Learner, epochs:int, lr:float=3e-4, schedule='one_cycle', patience:int=10, fname='best_base'):
+def fit_base(learn:Learner, epochs:int, lr:float=3e-4, schedule='one_cycle', patience:int=10):
     "Train, monitoring validation pFM: keep the best epoch, stop after `patience` epochs without improvement."
-    cbs = [SaveModelCallback(monitor='pfm', comp=np.greater, fname=fname, with_opt=False),
+    cbs = [KeepBestModel(monitor='pfm', comp=np.greater),
            EarlyStoppingCallback(monitor='pfm', comp=np.greater, patience=patience)]
     if schedule == 'one_cycle': learn.fit_one_cycle(epochs, lr, cbs=cbs)
     elif schedule == 'plateau':
@@ -257,24 +267,15 @@ def write_mask(path, prob:np.ndarray, threshold:float=0.5):
 
 # %% ../nbs/06_base_model.ipynb #24abddee
 def score(pred:np.ndarray, g:GridMirror)->dict:
-    "pFM, F1, IoU, precision and pseudo-recall of a boolean prediction on the model grid."
-    c = counts(pred & g.mask, g.gt)
-    return dict(pfm=c.pfm, f1=c.f1, iou=c.iou, precision=c.precision, pseudo_recall=c.pseudo_recall)
-
-def classical_baselines(m:Mirror, windows=(11, 15, 21, 31, 45, 61, 81, 101))->dict:
-    "Otsu and the best-window Sauvola pFM of a mirror's preprocessed depth, on the model grid."
-    g = to_grid(m)
-    d = g.x[0]
-    res = {'otsu': score(otsu_lines(d, g.mask), g)}
-    sweep = {w: score(sauvola_lines(d, g.mask, w), g) for w in windows}
-    best = max(sweep, key=lambda w: sweep[w]['pfm'])
-    res['sauvola'] = dict(sweep[best], window=best)
-    res['sauvola_sweep'] = {w: s['pfm'] for w, s in sweep.items()}
-    return res
+    "pFM, F1, IoU, precision and pseudo-recall of a boolean prediction on the model grid (`score_lines` inside the mirror)."
+    return score_lines(pred, g.gt, g.mask)
 
 # %% ../nbs/06_base_model.ipynb #4ada4bbb
 def load_grids(root, views, channels=('depth',), stats=None, storage=None)->list[GridMirror]:
-    "Grid mirrors of `views` under `root` (standardised when `stats` is given)."
+    "Grid mirrors of `views` under `root` (standardised when `stats` is given); launched, each process preprocesses its share first."
+    if is_distributed():
+        for v in views[rank()::world_size()]: to_grid(Mirror(root, v, storage=storage), channels)   # fills the cache
+        barrier()
     return [to_grid(Mirror(root, v, storage=storage), channels, stats) for v in views]
 
 def grid_logits(base:BaseModel, g:GridMirror, stride:int=STRIDE, bs:int=8, progress:bool=False, tta:int=1)->np.ndarray:
@@ -291,44 +292,48 @@ def evaluate_base(base:BaseModel, grids:list[GridMirror], threshold:float=0.5, t
 
 def train_base(root, # ETMIRA root holding the benchmark
                train_views, # views to train on
-               valid_views, # held-out views: their tiles are split 50/50 into validation and test
+               valid_views, # validation views: all their non-overlapping tiles monitor training (early stopping, best epoch)
                preset='default', channels=('depth',), epochs:int=30, bs:int=8, samples_per_epoch:int=1024,
                lr:float=1e-3, schedule='one_cycle', patience:int=10, seed:int=0, out=None, storage=None,
-               device=None, bf16=False, channels_last=False, progress=True)->tuple[BaseModel, dict]:
-    "Train a base model; return it with a report (tile and whole-mirror scores, baselines, timing)."
+               device=None, bf16=False, channels_last=False, progress=True,
+               num_workers:int=0, # loader processes drawing the crops, per training process
+              )->tuple[BaseModel, dict]:
+    "Train a base model; return it with a report (tile and whole-mirror scores, baselines, timing). Data-parallel when launched."
     torch.manual_seed(seed)
+    device = init_distributed() or device    # launched: this process's GPU (or the CPU with gloo)
     channels = check_channels(channels)
     t0 = time.time()
     train_raw = load_grids(root, train_views, channels, storage=storage)
     stats = grid_stats(train_raw, channels)
     train = [GridMirror(g.view, standardise(g.x, channels, stats), g.gt, g.mask) for g in train_raw]
     held = load_grids(root, valid_views, channels, stats, storage)
-    valid_tiles, test_tiles = split_tiles(mirror_tiles(held), seed=seed)
-    dls = base_dataloaders(train, held, valid_tiles, bs=bs, samples_per_epoch=samples_per_epoch, seed=seed, device=device)
+    valid_tiles = mirror_tiles(held)
+    dls = base_dataloaders(train, held, valid_tiles, bs=bs, samples_per_epoch=samples_per_epoch, seed=seed,
+                           num_workers=num_workers, device=device)
     learn = base_learner(dls, preset, len(channels), lr=lr, bf16=bf16, channels_last=channels_last)
-    learn.path = Path(tempfile.mkdtemp(prefix='ff_train_'))  # the best epoch's weights live here during training
     t_data = time.time() - t0
     t1 = time.time()
-    if progress: fit_base(learn, epochs, lr, schedule, patience)
-    else:
-        with learn.no_bar(): fit_base(learn, epochs, lr, schedule, patience)
-    t_train = time.time() - t1
-    learn.model.eval()
-    names = [m.name for m in learn.metrics]
-    history = [dict(zip(['train_loss', 'valid_loss'] + names, [None if a is None else float(a) for a in v])) for v in learn.recorder.values]
-    tile_scores = {'valid': dict(zip(names, map(float, learn.validate()[1:])))}
-    if test_tiles: tile_scores['test'] = dict(zip(names, map(float, learn.validate(dl=learn.dls.valid.new(TileDataset(held, test_tiles)))[1:])))
-    base = BaseModel(learn.model.cpu(), preset, channels, stats)
+    with data_parallel(learn):
+        if progress: fit_base(learn, epochs, lr, schedule, patience)
+        else:
+            with learn.no_bar(): fit_base(learn, epochs, lr, schedule, patience)
+        t_train = time.time() - t1
+        names = [m.name for m in learn.metrics]
+        history = [dict(zip(['train_loss', 'valid_loss'] + names, [None if a is None else float(a) for a in v])) for v in learn.recorder.values]
+        tile_scores = {'valid': dict(zip(names, map(float, learn.validate()[1:])))}
+    base = BaseModel(learn.model, preset, channels, stats)
+    scores = merged_across_ranks(evaluate_base(base, held[rank()::world_size()]))   # each process scores its share
+    base.model.cpu()
     report = dict(preset=preset, channels=list(channels), epochs_run=len(history), epochs=epochs, bs=bs,
                   samples_per_epoch=samples_per_epoch, lr=lr, schedule=schedule, seed=seed,
                   train_views=list(train_views), heldout_views=list(valid_views),
-                  n_valid_tiles=len(valid_tiles), n_test_tiles=len(test_tiles),
+                  n_valid_tiles=len(valid_tiles),
                   data_s=round(t_data, 1), train_s=round(t_train, 1), tiles=tile_scores,
-                  history=history,
-                  mirrors=evaluate_base(base, held))
+                  history=history, processes=world_size(), num_workers=num_workers,
+                  mirrors={g.view: scores[g.view] for g in held})
     base.meta = dict(report=report)
-    shutil.rmtree(learn.path, ignore_errors=True)
-    if out: base.save(out)
+    if out and is_main(): base.save(out)   # one checkpoint, written by the main process
+    barrier()
     return base, report
 
 # %% ../nbs/06_base_model.ipynb #fdc2ae33
@@ -349,12 +354,12 @@ def train_base_cli(root:str='data/benchmark', # ETMIRA root (the synthetic bench
                    channels_last:bool=False, # channels_last memory format (GPU)
                    report:str=None, # also write the report JSON here
                   ):
-    "Train the base model on the synthetic benchmark's training mirrors; validate on the held-out mirrors."
+    "Train the base model on the synthetic benchmark's training mirrors; early-stop on its validation mirrors."
     root = Path(root)
-    train = [v.view for v in benchmark_views('train')]; test = [v.view for v in benchmark_views('test')]
-    make_benchmark(root)
+    train, valid = view_ids('train'), view_ids('valid')
+    make_benchmark(root, 'train'); make_benchmark(root, 'valid')
     device = 'cuda' if torch.cuda.is_available() else None
-    base, rep = train_base(root, train, test, preset=preset, epochs=epochs, bs=bs, samples_per_epoch=samples_per_epoch,
+    base, rep = train_base(root, train, valid, preset=preset, epochs=epochs, bs=bs, samples_per_epoch=samples_per_epoch,
                            lr=lr, schedule=schedule, seed=seed, out=out, storage=storage, device=device,
                            bf16=bf16, channels_last=channels_last)
     text = json.dumps(rep, indent=1)

@@ -14,9 +14,10 @@ from .models import *
 from .base_model import TrainedModel
 
 # %% auto #0
-__all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'encode_logits', 'force_strokes', 'keep_far', 'Refiner', 'build_refiner', 'load_models',
-           'check_refiner', 'stroke_history', 'erase_branch', 'RefinerCropDataset', 'RefinerTileDataset', 'RefineGain',
-           'stroke_proximity', 'StrokeFocusLoss', 'FeedStrokes', 'train_refiner', 'stroke_oracles']
+__all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'GUARDS', 'encode_logits', 'force_strokes', 'keep_far', 'connected_changes', 'Refiner',
+           'build_refiner', 'load_models', 'check_refiner', 'stroke_history', 'erase_branch', 'RefinerCropDataset',
+           'RefinerTileDataset', 'RefineGain', 'stroke_proximity', 'StrokeFocusLoss', 'FeedStrokes', 'shared_logits',
+           'train_refiner', 'stroke_oracles']
 
 # %% ../nbs/07_refiner.ipynb #209421c7
 LOGIT_CLIP = 8.0     # base logits are clipped to ±LOGIT_CLIP and divided by LOGIT_CLIP/2 → [-2, 2]
@@ -38,10 +39,30 @@ def keep_far(new:np.ndarray, previous:np.ndarray, stroke_pixels:np.ndarray, loca
     dist = ndimage.distance_transform_edt(~stroke_pixels)
     return np.where(dist <= locality, new, previous).astype(np.float32)
 
+# %% ../nbs/07_refiner.ipynb #3cc1041c
+GUARDS = ('none', 'connected')
+
+def connected_changes(new:np.ndarray, # (h, w) refined logits
+                      previous:np.ndarray, # (h, w) the tile's logits before the newest stroke
+                      new_stroke:np.ndarray, # (h, w) the newest stroke (+1 add / −1 erase; its sign decides the direction)
+                     )->np.ndarray: # (h, w) float32 logits: `new` on the accepted changes, `previous` elsewhere
+    "`new` where it changes `previous` in the stroke's direction within 8-connected regions touching the stroke; `previous` elsewhere."
+    new, previous, new_stroke = np.asarray(new, np.float32), np.asarray(previous, np.float32), np.asarray(new_stroke)
+    if not (new.shape == previous.shape == new_stroke.shape): raise ValueError(f"shapes differ: new {new.shape}, previous {previous.shape}, new_stroke {new_stroke.shape}")
+    if not new_stroke.any(): return previous.copy()
+    add = new_stroke.max() > 0
+    changed = (new > 0) & ~(previous > 0) if add else (previous > 0) & ~(new > 0)
+    touch = ndimage.binary_dilation(new_stroke != 0, np.ones((3, 3), bool))
+    lab, n = ndimage.label(changed, np.ones((3, 3), int))
+    ids = np.unique(lab[touch & (lab > 0)])
+    keep = np.isin(lab, ids) & (lab > 0)
+    return np.where(keep, new, previous).astype(np.float32)
+
 # %% ../nbs/07_refiner.ipynb #bfeb91c0
 class Refiner(TrainedModel):
     "The refinement network with the base model's input channels and statistics; `refine` is the API."
     role = 'refiner'
+    guard, iterations, locality = 'none', 1, None   # how `refine`/`refine_batch` apply the network unless told otherwise
     def __init__(self, model:torch.nn.Module, preset:str, channels=('depth',), stats:dict|None=None, meta:dict|None=None):
         super().__init__(model, preset, channels, stats, meta)
         self.device = next(model.parameters()).device
@@ -58,26 +79,52 @@ class Refiner(TrainedModel):
         return np.concatenate([x.astype(np.float32), encode_logits(base_logits)[None], strokes.astype(np.float32)[None]])
 
     @torch.inference_mode()
-    def refine_batch(self, x:np.ndarray, base_logits:np.ndarray, strokes:np.ndarray)->np.ndarray:
-        "Refined logits (B,h,w) for a batch (B,C,h,w), (B,h,w), (B,h,w); strokes forced."
+    def network(self, x:np.ndarray, base_logits:np.ndarray, strokes:np.ndarray)->np.ndarray:
+        "One pass of the network: logits (B,h,w) for a batch (B,C,h,w), (B,h,w), (B,h,w); strokes forced."
         inp = np.stack([self.net_input(a, b, s) for a, b, s in zip(x, base_logits, strokes)])
         out = self.model(torch.from_numpy(inp).to(self.device))[:, 0].float().cpu().numpy()
         return np.stack([force_strokes(o, s) for o, s in zip(out, strokes)])
 
+    def refine_batch(self, x:np.ndarray, # (B, C, h, w) standardised input tiles
+                     base_logits:np.ndarray, # (B, h, w) base-model logits Y
+                     strokes:np.ndarray, # (B, h, w) accumulated strokes Δ
+                     previous:np.ndarray|None=None, # (B, h, w) the tiles' logits before the newest stroke (default: Y)
+                     new_stroke:np.ndarray|None=None, # (B, h, w) the newest stroke, signed or its bool pixels (default: all strokes)
+                     guard:str|None=None, # 'none' or 'connected' (default: `self.guard`)
+                     iterations:int|None=None, # network passes, each fed the previous output as Y (default: `self.iterations`)
+                     locality:float|None=None, # keep `previous` farther than this from the newest stroke (default: `self.locality`)
+                    )->np.ndarray: # (B, h, w) refined logits Y′, stroke pixels forced
+        "Refined logits of a batch of tiles: the network, then the guard and locality against the previous state, `iterations` times."
+        guard = self.guard if guard is None else guard
+        iterations = self.iterations if iterations is None else iterations
+        locality = self.locality if locality is None else locality
+        if guard not in GUARDS: raise ValueError(f"guard must be one of {GUARDS}, got {guard!r}")
+        if not (isinstance(iterations, (int, np.integer)) and iterations >= 1): raise ValueError(f"iterations must be an int ≥ 1, got {iterations!r}")
+        strokes = np.asarray(strokes)
+        prev = np.asarray(base_logits if previous is None else previous, np.float32)
+        newest = strokes if new_stroke is None else np.asarray(new_stroke)
+        if newest.dtype == bool: newest = np.where(newest, strokes, 0)   # pixels of the newest stroke: its sign from `strokes`
+        y = base_logits
+        for _ in range(iterations):
+            out = self.network(x, y, strokes)
+            if guard == 'connected': out = np.stack([connected_changes(o, p, s) for o, p, s in zip(out, prev, newest)])
+            if locality is not None: out = np.stack([keep_far(o, p, s != 0, locality) for o, p, s in zip(out, prev, newest)])
+            out = np.stack([force_strokes(o, s) for o, s in zip(out, strokes)])
+            y = out
+        return out
+
     def refine(self, x:np.ndarray, # (C, h, w) standardised input tile
                base_logits:np.ndarray, # (h, w) base-model logits Y of the tile
                strokes:np.ndarray, # (h, w) accumulated strokes Δ: +1 add, −1 erase, 0
-               previous:np.ndarray|None=None, # (h, w) the tile's current logits (for `locality`)
+               previous:np.ndarray|None=None, # (h, w) the tile's current logits (for the guard and `locality`; default: Y)
                locality:float|None=None, # keep `previous` farther than this from the newest stroke
-               new_stroke:np.ndarray|None=None, # (h, w) bool pixels of the newest stroke (default: all strokes)
+               new_stroke:np.ndarray|None=None, # (h, w) the newest stroke, signed (default: all strokes)
+               guard:str|None=None, # 'none' or 'connected' (default: `self.guard`)
+               iterations:int|None=None, # network passes (default: `self.iterations`)
               )->np.ndarray: # (h, w) refined logits Y′, stroke pixels forced
         "Refine one tile."
-        out = self.refine_batch(x[None], base_logits[None], strokes[None])[0]
-        if locality is not None:
-            prev = base_logits if previous is None else previous
-            near = (strokes != 0) if new_stroke is None else np.asarray(new_stroke, bool)
-            out = force_strokes(keep_far(out, prev, near, locality), strokes)
-        return out
+        b = lambda a: None if a is None else np.asarray(a)[None]
+        return self.refine_batch(x[None], base_logits[None], strokes[None], b(previous), b(new_stroke), guard, iterations, locality)[0]
 
 def build_refiner(preset:str='default', channels=('depth',), stats:dict|None=None)->Refiner:
     "An untrained refiner (for training, or tests)."
@@ -112,8 +159,10 @@ from .metrics import pfm, thin_gt
 from .strokes import training_stroke, burn_strokes, stroke_run
 from skimage.morphology import skeletonize
 from .base_model import (GridMirror, CropDataset, BaseModel, grid_logits, load_grids, mirror_tiles,
-                                      split_tiles, grid_stats, standardise, predict_grid)
-import time, json, shutil, tempfile
+                                      split_tiles, grid_stats, standardise, predict_grid, training_setup)
+from .data import default_storage
+from .distributed import *
+import time, json
 
 def stroke_history(pred:np.ndarray, gt:np.ndarray, rng:np.random.Generator, n:int=1,
                    gt_skeleton:np.ndarray|None=None, # `skeletonize(gt)` if already known (else computed per stroke)
@@ -148,17 +197,17 @@ def erase_branch(y:np.ndarray, # (h, w) base logits of a crop
     out[near] = np.minimum(out[near], -rng.uniform(1.0, LOGIT_CLIP/2))   # a confident-to-unsure "no line"
     return out
 
-class RefinerCropDataset(torch.utils.data.Dataset):
-    "Training samples for the refiner: [x, encoded Y, Δ] crops with simulated strokes, target GT."
+class RefinerCropDataset(EpochSampling, torch.utils.data.Dataset):
+    "Training samples for the refiner: [x, encoded Y, Δ] crops with simulated strokes, target GT; sample i is a function of (seed, epoch, i)."
     def __init__(self, grids:list[GridMirror],
                  logits:list[np.ndarray]|BaseModel, # Y maps cropped like the depth, or a base model run on each crop
                  size:int=PATCH, length:int=1024, history:int=1, line_bias:float=0.8, seed:int|None=None,
                  missed_branch:float=0.0): # probability that a sample's Y gets one GT stretch erased (`erase_branch`)
-        self.crops = CropDataset(grids, size=size, length=length, line_bias=line_bias, augment=False, seed=seed)
+        self.crops = CropDataset(grids, size=size, length=length, line_bias=line_bias, augment=False)  # crop positions
         if not isinstance(logits, BaseModel) and len(logits) != len(grids):
             raise ValueError(f"RefinerCropDataset: {len(logits)} logit maps for {len(grids)} mirrors")
         self.logits, self.history, self.length, self.missed_branch = logits, history, length, missed_branch
-        self.rng = np.random.default_rng(None if seed is None else seed + 1)
+        self.init_sampling(seed)
 
     def window_logits(self, x:np.ndarray)->np.ndarray:
         "The base model's logits of one crop predicted on its own (as the evaluation predicts a tile)."
@@ -167,11 +216,8 @@ class RefinerCropDataset(torch.utils.data.Dataset):
     def __len__(self): return self.length
 
     def __getitem__(self, i):
-        c, rng = self.crops, self.rng
-        k = rng.choice(len(c.grids), p=c.p_mirror); g = c.grids[k]; s = c.size
-        pts = c.lines[k] if (len(c.lines[k]) and rng.random() < c.line_bias) else c.inside[k]
-        cy, cx = pts[rng.integers(len(pts))] + rng.integers(-s//4, s//4 + 1, 2)
-        r, cc = cy - s//2, cx - s//2
+        rng = self.rng_for(i)   # every draw of this sample: a function of (seed, epoch, i), whichever worker or process
+        k, r, cc = self.crops.position(rng); g, s = self.crops.grids[k], self.crops.size
         x, gt = crop(g.x, r, cc, s), crop(g.gt, r, cc, s)
         y = self.window_logits(x) if isinstance(self.logits, BaseModel) else crop(self.logits[k], r, cc, s, fill=-LOGIT_CLIP)
         kr, flip = rng.integers(4), rng.random() < 0.5
@@ -249,59 +295,76 @@ class FeedStrokes(Callback):
     def after_pred(self): self.learn.loss_func.strokes = self.learn.xb[0][:, -1:]
 
 # %% ../nbs/07_refiner.ipynb #138dc44d
+def shared_logits(base:BaseModel, grids:list[GridMirror], stride:int=STRIDE, storage=None)->list[np.ndarray]:
+    "Base logits of each grid mirror, computed once (each training process its share) and memory-mapped by all processes and workers."
+    folder = Path(storage or default_storage())/'logits'/fingerprint(base.model, base.stats)
+    names = [f'{g.view}-{fingerprint(g.x)}-s{stride}' for g in grids]   # a new base model or new inputs: new files
+    return shared_arrays(folder, names, lambda i: grid_logits(base, grids[i], stride=stride))
+
 def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='default', history:int=1, epochs:int=20,
                   bs:int=8, samples_per_epoch:int=1024, lr:float=1e-3, patience:int=10, draws:int=5, seed:int=0,
                   out=None, storage=None, device=None, progress:bool=True,
                   stroke_focus:float=0.0, # λ of the stroke-proximity-weighted BCE added to the Dice loss (0: the paper's loss)
                   missed_branch:float=0.0, # probability of the `erase_branch` augmentation per training sample
                   train_logits:str='blended', # Y of a training crop: 'window' = the base model run on the crop; 'blended' = cropped from a blended whole-mirror map
+                  bf16:bool=False, # bf16 mixed precision (GPU)
+                  channels_last:bool=False, # channels-last memory format (GPU)
+                  num_workers:int=0, # loader processes drawing the samples (crops, skeletons, strokes), per training process
                  )->tuple[Refiner, dict]:
-    "Train a refiner on simulated strokes against the frozen `base`; monitor the mean pFM(Y′)/pFM(Y^Δ)."
+    "Train a refiner on simulated strokes against the frozen `base`; monitor the mean pFM(Y′)/pFM(Y^Δ). Data-parallel when launched."
     if train_logits not in ('window', 'blended'):
         raise ValueError(f"train_refiner: train_logits must be 'window' or 'blended', got {train_logits!r}")
+    if train_logits == 'window' and num_workers and next(base.model.parameters()).is_cuda:
+        raise ValueError("train_refiner: train_logits='window' runs the base model in the loader workers; keep it on the CPU or use num_workers=0")
     torch.manual_seed(seed); t0 = time.time()
+    device = init_distributed() or device    # launched: this process's GPU (or the CPU with gloo)
     channels, stats = base.channels, base.stats
     train = load_grids(root, train_views, channels, stats, storage)
     held = load_grids(root, valid_views, channels, stats, storage)
+    home = next(base.model.parameters()).device
+    if device is not None: base.model.to(device)   # the whole-mirror logits are predicted on the training device
     if train_logits == 'window': train_logits_src = base    # the base model runs on each crop
-    else: train_logits_src = [grid_logits(base, g) for g in train]   # blended once per mirror, cropped
-    held_logits = [grid_logits(base, g, stride=PATCH) for g in held]    # tile predictions, as in the evaluation
+    else: train_logits_src = shared_logits(base, train, storage=storage)   # blended once per mirror, cropped
+    held_logits = shared_logits(base, held, stride=PATCH, storage=storage)   # tile predictions, as in the evaluation
+    base.model.to(home)
     valid_tiles, test_tiles = split_tiles(mirror_tiles(held), seed=seed)
-    train_ds = RefinerCropDataset(train, train_logits_src, length=samples_per_epoch, history=history, seed=seed,
-                                  missed_branch=missed_branch)
+    train_ds = RefinerCropDataset(train, train_logits_src, length=epoch_length(samples_per_epoch, bs), history=history,
+                                  seed=seed, missed_branch=missed_branch)
     valid_ds = RefinerTileDataset(held, held_logits, valid_tiles, draws=draws, history=history, seed=seed)
-    dls = DataLoaders.from_dsets(train_ds, valid_ds, bs=bs, num_workers=0, device=device, shuffle=False, drop_last=True)
+    dls = DataLoaders.from_dsets(train_ds, valid_ds, bs=bs, num_workers=num_workers, device=device, shuffle=False, drop_last=True)
     refiner = build_refiner(preset, channels, stats)
+    model, cbs = training_setup(refiner.model, bf16, channels_last)
     loss, extra = (StrokeFocusLoss(stroke_focus), [FeedStrokes()]) if stroke_focus > 0 else (DiceLossFlat(), [])
-    learn = Learner(dls, refiner.model, loss_func=loss, opt_func=Adam, lr=lr, cbs=[GradientClip(2.0)] + extra,
-                    metrics=[RefineGain()])
-    learn.path = Path(tempfile.mkdtemp(prefix='ff_train_'))  # the best epoch's weights live here during training
-    cbs = [SaveModelCallback(monitor='refine_gain', comp=np.greater, fname=f'best_refiner_h{history}', with_opt=False),
-           EarlyStoppingCallback(monitor='refine_gain', comp=np.greater, patience=patience)]
+    learn = Learner(dls, model, loss_func=loss, opt_func=Adam, lr=lr, cbs=cbs + extra, metrics=[RefineGain()])
+    fit_cbs = [KeepBestModel(monitor='refine_gain', comp=np.greater),
+               EarlyStoppingCallback(monitor='refine_gain', comp=np.greater, patience=patience)]
     t_data = time.time() - t0; t1 = time.time()
-    if progress: learn.fit_one_cycle(epochs, lr, cbs=cbs)
-    else:
-        with learn.no_bar(): learn.fit_one_cycle(epochs, lr, cbs=cbs)
-    t_train = time.time() - t1
-    epoch_log = [dict(zip(['train_loss', 'valid_loss', 'refine_gain'], [None if a is None else float(a) for a in v]))
-                 for v in learn.recorder.values]   # read before `validate` below resets the recorder
+    with data_parallel(learn):
+        if progress: learn.fit_one_cycle(epochs, lr, cbs=fit_cbs)
+        else:
+            with learn.no_bar(): learn.fit_one_cycle(epochs, lr, cbs=fit_cbs)
+        t_train = time.time() - t1
+        epoch_log = [dict(zip(['train_loss', 'valid_loss', 'refine_gain'], [None if a is None else float(a) for a in v]))
+                     for v in learn.recorder.values]   # read before `validate` below resets the recorder
+        def gains(tiles, draws_seed):
+            ds = RefinerTileDataset(held, held_logits, tiles, draws=draws, history=1, seed=draws_seed)
+            dl = learn.dls.valid.new(ds, bs=bs, drop_last=False)
+            learn.validate(dl=dl)  # fills learn.metrics[0] too (with the samples of all processes)
+            r = np.array(learn.metrics[0].ratios)
+            return dict(mean=float(r.mean()) if len(r) else None, std=float(r.std()) if len(r) else None,
+                        median=float(np.median(r)) if len(r) else None, n=int(len(r)),
+                        mean_manual_pfm=float(np.mean(learn.metrics[0].manual)), mean_refined_pfm=float(np.mean(learn.metrics[0].refined)))
+        single_stroke_gain = {'valid': gains(valid_tiles, seed + 100), 'test': gains(test_tiles, seed + 200)} if test_tiles \
+                             else {'valid': gains(valid_tiles, seed + 100)}
     refiner = Refiner(learn.model.eval().cpu(), preset, channels, stats)
-    def gains(tiles, draws_seed):
-        ds = RefinerTileDataset(held, held_logits, tiles, draws=draws, history=1, seed=draws_seed)
-        dl = learn.dls.valid.new(ds, bs=bs, drop_last=False)
-        learn.validate(dl=dl)  # fills learn.metrics[0] too
-        r = np.array(learn.metrics[0].ratios)
-        return dict(mean=float(r.mean()) if len(r) else None, std=float(r.std()) if len(r) else None,
-                    median=float(np.median(r)) if len(r) else None, n=int(len(r)),
-                    mean_manual_pfm=float(np.mean(learn.metrics[0].manual)), mean_refined_pfm=float(np.mean(learn.metrics[0].refined)))
     report = dict(preset=preset, history=history, stroke_focus=stroke_focus, missed_branch=missed_branch, train_logits=train_logits, epochs=epochs, epochs_run=len(epoch_log), bs=bs,
                   samples_per_epoch=samples_per_epoch, lr=lr, seed=seed, data_s=round(t_data, 1), train_s=round(t_train, 1),
                   samples_per_s=round(len(epoch_log)*samples_per_epoch/max(t_train, 1e-9), 2), epoch_log=epoch_log,
-                  single_stroke_gain={'valid': gains(valid_tiles, seed + 100), 'test': gains(test_tiles, seed + 200)} if test_tiles
-                  else {'valid': gains(valid_tiles, seed + 100)})
+                  processes=world_size(), num_workers=num_workers, bf16=bf16, channels_last=channels_last,
+                  single_stroke_gain=single_stroke_gain)
     refiner.meta = dict(report=report)
-    shutil.rmtree(learn.path, ignore_errors=True)
-    if out: refiner.save(out)
+    if out and is_main(): refiner.save(out)   # one checkpoint, written by the main process
+    barrier()
     return refiner, report
 
 # %% ../nbs/07_refiner.ipynb #3ebadfaa

@@ -47,7 +47,7 @@ class Simulation:
     "The simulated annotator on one grid mirror for one seed (the paper's evaluation protocol)."
     def __init__(self, g:GridMirror, # the mirror on the model grid (x standardised as the models expect)
                  base_logits:np.ndarray, # (h, w) base-model logits on non-overlapping tiles (`grid_logits(base, g, stride=PATCH)`)
-                 refiner:Refiner, # anything with `refine_batch(x, base_logits, strokes)` → logits, strokes forced
+                 refiner:Refiner, # anything with `refine_batch(x, base_logits, strokes, previous=, new_stroke=)` → logits, strokes forced
                  seed:int=0, # seeds the stroke simulator's random generator
                  scorer:MirrorScorer|None=None, # `MirrorScorer(g.gt, g.mask)` if already built (shared by the seeds of a mirror)
                  size:int=PATCH, # tile side on the model grid
@@ -100,7 +100,9 @@ def candidates(self:Simulation, i:int)->list[dict]:
     y = np.broadcast_to(_pad_tile(self.base_logits, w, self.size, -LOGIT_CLIP), shape + (self.size,)*2)
     d = np.stack([crop(n, 0, 0, self.size) for n in new])                 # `new` is already cut to the tile
     h, wd = gt.shape
-    out = self.refiner.refine_batch(x, y, d)[:, :h, :wd]
+    prev = np.broadcast_to(_pad_tile(self.refined_logits, w, self.size, -LOGIT_CLIP), shape + (self.size,)*2)
+    newest = np.stack([crop(s, 0, 0, self.size) for _, s in found])       # the guard and locality look at the newest stroke
+    out = self.refiner.refine_batch(x, y, d, previous=prev, new_stroke=newest)[:, :h, :wd]
     cands, mask = [], self.mask[w]
     for (kind, s), n, logits in zip(found, new, out):
         refined = (logits > 0) & mask
@@ -152,7 +154,7 @@ def step(self:Simulation)->str|None:
 # %% ../nbs/08_simulation.ipynb #62a571a1
 class IdentityRefiner:
     "A stand-in refiner that returns the base logits with the strokes forced (Y′ = Y^Δ): a baseline and a test double."
-    def refine_batch(self, x, base_logits, strokes): return np.stack([force_strokes(b, s) for b, s in zip(base_logits, strokes)])
+    def refine_batch(self, x, base_logits, strokes, **kw): return np.stack([force_strokes(b, s) for b, s in zip(base_logits, strokes)])
 
 # %% ../nbs/08_simulation.ipynb #dcfa377f
 @patch
@@ -389,7 +391,7 @@ from .refiner import load_models
 
 def resolve_views(mirrors:str, root)->list[str]:
     "'all' → the benchmark's test views (generated under `root` if missing); else a comma-separated list of views."
-    from fusing_forces.synthetic import benchmark_views, make_benchmark
+    from fusing_forces.benchmark import benchmark_views, make_benchmark
     if mirrors == 'all':
         views = [v.view for v in benchmark_views('test')]
         make_benchmark(root, 'test', progress=False)
