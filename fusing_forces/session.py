@@ -159,13 +159,13 @@ def _set_tile_logits(self:AnnotationSession, k:int, tile:np.ndarray, sid:int|Non
     self._tile_counts.pop(k, None)   # its scores must be recounted
     self.logits[rs, cs] = tile[:rs.stop - rs.start, :cs.stop - cs.start]; self._output_of[k] = sid
 
-# %% ../nbs/09a_session.ipynb #d84ba00d
+# %% ../nbs/09a_session.ipynb #9e0b5a1c
 @patch
 def _refine(self:AnnotationSession, k:int, smap:np.ndarray, new_stroke:np.ndarray, locality:float|None)->np.ndarray:
     "The one call of `refiner.refine`: tile `k` with its base logits and the stroke map `smap`."
-    kw = {} if locality is None else dict(previous=self.tile_logits(k), locality=locality, new_stroke=new_stroke)
-    self.n_refines += 1
-    out = self.refiner.refine(self.tile_x(k), self.tile_base(k), smap.copy(), **kw)
+    self.n_refines += 1   # locality None (off) is passed as ∞, so that a refiner's own default does not apply
+    out = self.refiner.refine(self.tile_x(k), self.tile_base(k), smap.copy(), previous=self.tile_logits(k),
+                              locality=np.inf if locality is None else locality, new_stroke=new_stroke)
     return np.asarray(out, np.float32).reshape(self.tile_size, self.tile_size)
 
 @patch
@@ -218,26 +218,27 @@ def _show_output(self:AnnotationSession, k:int, sid:int|None):
     self._set_tile_logits(k, out, sid)
 
 @patch
+def _move(self:AnnotationSession, op:str)->Stroke:
+    "Undo (`op` 'undo') or redo ('redo') the top stroke of its stack in memory: strokes and stored output restored exactly."
+    src, dst = (self.done, self.undone) if op == 'undo' else (self.undone, self.done)
+    rec = src.pop()
+    self.strokes(rec.tile).flat[rec.pixels] = rec.before if op == 'undo' else KINDS[rec.kind]
+    self._show_output(rec.tile, rec.previous_output if op == 'undo' else rec.id)
+    dst.append(rec); return rec
+
+@patch
 def undo(self:AnnotationSession)->Stroke|None:
-    "Undo the last stroke: its stroke pixels and the tile's output are restored exactly; None if nothing to undo."
+    "Undo the last stroke (stored first; no refine); None if nothing to undo."
     if not self.done: return None
-    self.store.log('undo', self.done[-1].id)
-    rec = self.done.pop()
-    self.strokes(rec.tile).flat[rec.pixels] = rec.before
-    self._show_output(rec.tile, rec.previous_output)
-    self.undone.append(rec); return rec
+    self.store.log('undo', self.done[-1].id); return self._move('undo')
 
 @patch
 def redo(self:AnnotationSession)->Stroke|None:
-    "Redo the last undone stroke (its stored output, no refine); None if nothing to redo."
+    "Redo the last undone stroke (stored first; its stored output, no refine); None if nothing to redo."
     if not self.undone: return None
-    self.store.log('redo', self.undone[-1].id)
-    rec = self.undone.pop()
-    self.strokes(rec.tile).flat[rec.pixels] = KINDS[rec.kind]
-    self._show_output(rec.tile, rec.id)
-    self.done.append(rec); return rec
+    self.store.log('redo', self.undone[-1].id); return self._move('redo')
 
-# %% ../nbs/09a_session.ipynb #ea7215af
+# %% ../nbs/09a_session.ipynb #0817b14d
 @patch
 def _load(self:AnnotationSession):
     self.ui = self.store.ui()
@@ -277,9 +278,7 @@ def _replay(self:AnnotationSession, e:dict, last:int)->int:
     if op in ('undo', 'redo'):
         stack = self.done if op == 'undo' else self.undone
         if not stack or stack[-1].id != sid: raise ValueError(f"{op} of stroke {sid} does not match the history")
-        rec = stack.pop(); self.strokes(rec.tile).flat[rec.pixels] = rec.before if op == 'undo' else KINDS[rec.kind]
-        self._show_output(rec.tile, rec.previous_output if op == 'undo' else rec.id)
-        (self.undone if op == 'undo' else self.done).append(rec)
+        self._move(op)
     elif op not in ('save', 'failed'): raise ValueError(f"unknown operation {op!r}")
     return last
 
