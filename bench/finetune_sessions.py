@@ -62,7 +62,7 @@ def one_mirror(root, view, strokes, draws, epochs, lr, seed, out):
     replay['base_pfm'] = pfm_of_tiles(s, held, lambda k: (s.base_logits[s.window(k)] > 0) & s.mask[s.window(k)])
     s.close()
     return dict(view=view, grid=list(s.shape), tiles_with_lines=len(tiles), session_tiles=len(session_tiles), held_out_tiles=len(held),
-                session_strokes=n, session_seconds=round(t_session, 1), training_samples=int(len(ts['tile'])), finetune=rep,
+                session_strokes=n, session_seconds=round(t_session, 1), training_samples=int(len(ts['sample_tile'])), finetune=rep,
                 single_stroke_gain=dict(shipped={k: v for k, v in g0.items() if k != 'ratios'}, finetuned={k: v for k, v in g1.items() if k != 'ratios'},
                                         paired_difference=dict(mean=float(diff.mean()), ci95=[float(np.percentile(boot, 2.5)), float(np.percentile(boot, 97.5))])),
                 held_out_replay=replay, seconds=round(time.time() - t0, 1))

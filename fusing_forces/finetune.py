@@ -19,19 +19,20 @@ from .models import DiceLossFlat
 __all__ = ['session_training_set', 'save_training_set', 'simulated_session', 'SessionSamples', 'finetune_refiner',
            'held_out_gain', 'open_saved_session', 'finetune_cli']
 
-# %% ../nbs/09g_finetune.ipynb #fae98893
+# %% ../nbs/09g_finetune.ipynb #9006cd98
 def session_training_set(session:AnnotationSession)->dict:
-    "One sample per applied stroke: x, y (base logits), strokes (Δ after the stroke), target (the tile's final mask), tile."
-    out = {k: [] for k in ('x', 'y', 'strokes', 'target', 'tile')}
-    maps, ts = {}, session.tile_size
+    "The applied strokes as samples: per tile `tiles`, `x`, `y` (base logits), `target` (final mask); per stroke `sample_tile` (index into `tiles`) and `strokes` (Δ after it)."
+    maps, ts, order, strokes, which = {}, session.tile_size, [], [], []
     for rec in session.done:
         k = rec.tile
-        m = maps.setdefault(k, np.zeros((ts, ts), np.int8)); m.flat[rec.pixels] = KINDS[rec.kind]
-        valid = session._valid(k) & session._crop(session.mask, k, False)
-        out['x'].append(session.tile_x(k)); out['y'].append(session.tile_base(k)); out['strokes'].append(m.copy())
-        out['target'].append((session.tile_logits(k) > 0) & valid); out['tile'].append(k)
-    if not out['tile']: return {k: np.zeros((0,)) for k in out}
-    return {k: np.stack(v) for k, v in out.items()}
+        if k not in maps: maps[k] = np.zeros((ts, ts), np.int8); order.append(k)
+        maps[k].flat[rec.pixels] = KINDS[rec.kind]
+        strokes.append(maps[k].copy()); which.append(order.index(k))
+    target = lambda k: (session.tile_logits(k) > 0) & session._valid(k) & session._crop(session.mask, k, False)
+    return dict(tiles=np.array(order, int), x=np.stack([session.tile_x(k) for k in order]) if order else np.zeros((0, len(session.x), ts, ts), np.float32),
+                y=np.stack([session.tile_base(k) for k in order]) if order else np.zeros((0, ts, ts), np.float32),
+                target=np.stack([target(k) for k in order]) if order else np.zeros((0, ts, ts), bool),
+                sample_tile=np.array(which, int), strokes=np.stack(strokes) if strokes else np.zeros((0, ts, ts), np.int8))
 
 def save_training_set(session:AnnotationSession, path=None)->Path:
     "Write `session_training_set` as `<view>_strokes.npz` in the session folder (or `path`)."
@@ -62,16 +63,16 @@ def simulated_session(session:AnnotationSession, # a writable session on a mirro
         if progress: print(f'tile {k}: {n} strokes so far', file=sys.stderr)
     return n
 
-# %% ../nbs/09g_finetune.ipynb #7d9c4e84
+# %% ../nbs/09g_finetune.ipynb #d03f156f
 class SessionSamples(torch.utils.data.Dataset):
     "Training sets of sessions as refiner inputs and targets, each sample under one of the 8 dihedral transforms."
     def __init__(self, refiner:Refiner, sets:list[dict], seed:int=0, augment:bool=True):
         self.refiner, self.augment, self.rng = refiner, augment, np.random.default_rng(seed)
-        keep = [s for s in sets if len(s['tile'])]
-        self.x, self.y, self.s, self.t = (np.concatenate([s[k] for s in keep]) for k in ('x', 'y', 'strokes', 'target'))
-    def __len__(self): return len(self.t)
+        self.items = [(s, j, int(t)) for s in sets for j, t in enumerate(s['sample_tile'])]
+    def __len__(self): return len(self.items)
     def __getitem__(self, i):
-        inp = self.refiner.net_input(self.x[i], self.y[i], self.s[i]); tgt = self.t[i][None].astype(np.float32)
+        s, j, t = self.items[i]
+        inp = self.refiner.net_input(s['x'][t], s['y'][t], s['strokes'][j]); tgt = s['target'][t][None].astype(np.float32)
         if self.augment:
             k, flip = self.rng.integers(4), self.rng.random() < 0.5
             inp, tgt = np.rot90(inp, k, (1, 2)), np.rot90(tgt, k, (1, 2))
@@ -87,7 +88,7 @@ def finetune_refiner(refiner:Refiner, # the refiner to start from (not changed)
     from fastai.optimizer import Adam
     from fastai.data.core import DataLoaders
     from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (patches Learner)
-    if not sum(len(s['tile']) for s in sets): raise ValueError("finetune_refiner: the sessions have no applied strokes")
+    if not sum(len(s['sample_tile']) for s in sets): raise ValueError("finetune_refiner: the sessions have no applied strokes")
     torch.manual_seed(seed)
     ds = SessionSamples(refiner, sets, seed)
     model = copy.deepcopy(refiner.model).train()

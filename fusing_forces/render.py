@@ -95,12 +95,12 @@ def brush_cursor(diameter:float, colour=(0, 230, 255))->str:
            f'fill="none" stroke="{col}" stroke-width="1.5"/><circle cx="{d/2}" cy="{d/2}" r="1" fill="{col}"/></svg>')
     return f'url("data:image/svg+xml,{quote(svg)}") {d//2} {d//2}, crosshair'
 
-# %% ../nbs/09b_render.ipynb #4956ec46
+# %% ../nbs/09b_render.ipynb #abdf55d0
 KEYS = [('p / e / m', 'pen / eraser / pan tool'), ('drag', 'draw a stroke (a click only selects the tile and focuses the editor)'),
         ('Esc', 'cancel the stroke being drawn'), ('z', 'undo'), ('y or Z', 'redo'), ('n', 'next tile: the most uncertain one not visited yet'),
         ('[ ]', 'brush width'), ('+ − or wheel', 'zoom'), ('0', 'fit the current tile'), ('arrows', 'pan'),
         ('h', 'hide / show the overlay'), ('o', 'overlay style: outline / fill'), ('r', 'view: mix / relief / depth'),
-        ('l L', 'turn the light by ±15°'), ('k K', 'raise / lower the light by 5°'), ('s', 'save (PNG in the GT format, SVG of the centre lines)'),
+        ('l L', 'turn the light by ±15°'), ('k K', 'raise / lower the light by 5°'), ('s', 'save (PNG in the GT format, SVG of the centre lines, the strokes as a training set)'),
         ('Tab', 'leave the editor for the buttons (keys work while the editor or the overview has the focus: click it)'), ('?', 'show / hide this help')]
 
 def help_html()->str:

@@ -110,7 +110,7 @@ def _on_view_count(self:RefinementWidget, change):
     "A new view of the editor is on the page: give it the keyboard focus."
     if (change['new'] or 0) > (change['old'] or 0): self.canvas.focus()
 
-# %% ../nbs/09c_widget.ipynb #4a2789e7
+# %% ../nbs/09c_widget.ipynb #77abf588
 @patch
 def view(self:RefinementWidget)->tuple[int, int, int]: "(row, col, side) of the visible grid window."; return (*self.origin, self.view_px//self.zoom)
 
@@ -128,7 +128,7 @@ def _shaded(self:RefinementWidget)->np.ndarray:
     key = (r, c, n)
     if self._bg_cache is None or self._bg_cache[0] != key:
         self._bg_cache = (key, view_normals(s.x[0], s.normals, r, c, n))
-    rel = relief(self._bg_cache[1], self.azimuth.value, self.elevation.value, gain=2.)
+    rel = relief(self._bg_cache[1], self.azimuth.value, self.elevation.value)
     return rel if self.shading.value == 'relief' else 0.5*(rel + depth)
 
 @patch
@@ -305,7 +305,7 @@ def on_mouse_wheel(self:RefinementWidget, dx:float, dy:float):
     "Zoom in (wheel up) or out around the mouse."
     if dy: self.set_zoom(-1 if dy > 0 else +1, around=self._hover)
 
-# %% ../nbs/09c_widget.ipynb #07ff6896
+# %% ../nbs/09c_widget.ipynb #b6dd8117
 @patch
 def redraw_view(self:RefinementWidget):
     "Repaint the editor after the view moved (background, overlay, the view frame in the overview)."
@@ -373,11 +373,12 @@ def redo(self:RefinementWidget): "Redo the last undone stroke."; self._guarded(l
 
 @patch
 def save(self:RefinementWidget):
-    "Save the refined mask (GT-format PNG and npy) and its centre lines (SVG) into the session folder."
+    "Save the refined mask (GT-format PNG and npy), its centre lines (SVG) and the strokes as a training set (npz) in the session folder."
     from fusing_forces.export import save_svg
-    try: png, _ = self.session.save(); svg = save_svg(self.session)
+    from fusing_forces.finetune import save_training_set
+    try: png, _ = self.session.save(); svg = save_svg(self.session); npz = save_training_set(self.session)
     except (ValueError, OSError) as e: self.update_status(f'<span style="color:#b00">{e}</span>'); return
-    self.update_status(f'saved {png.name} and {svg.name} in {png.parent}')
+    self.update_status(f'saved {png.name}, {svg.name} and {npz.name} in {png.parent}')
 
 @patch
 def take_over(self:RefinementWidget):
