@@ -14,6 +14,9 @@ machine other jobs slow every figure down, so read them with the load.
 - store: one stroke committed with its 256 KB tile output, fsync'ed — SQLite WAL (`SessionStore`, pending row + commit
   transaction) against the JSON-lines discipline it replaced (log line + fsync, then the output as an atomic `.npy`:
   temporary file, fsync, rename, fsync of the folder).
+- page load: on the benchmark mirror `--load-view` (if generated in data/benchmark), seconds from opening the page to
+  its loading line and to the editor, for a first load (preprocessing and prediction) and a resumed one (cached), and
+  the seconds until the server has freed the kernel after the page closed.
 - browser: Voila (`fusing_forces.app.start_voila`, TCP_NODELAY) serving the app for the same kind of mirror, Debian
   chromium via Playwright: the time from the `mouseup` event in the page to the editor canvas pixels changing
   (polled every animation frame), for random strokes in the current tile at the default view (640 px, zoom 2); and the
@@ -139,10 +142,32 @@ def browser(n_strokes=30, n_relight=15):
     finally: stop_process(proc)
     return res
 
+def page_load(root, view):
+    "Seconds from opening the page to the loading line and to the editor: a first load (nothing cached) and a resumed one."
+    from playwright.sync_api import sync_playwright
+    from ff_browser import launch, kernel_id, kernel_alive, wait_for
+    from fusing_forces.app import write_app, start_voila, stop_process
+    tmp = Path(tempfile.mkdtemp()); out = {}
+    nb, cfg = write_app(tmp/'app', root=root, view=view, session_dir=tmp/'session', storage=tmp/'cache')
+    proc, url = start_voila(nb, cfg, log=tmp/'load.log')
+    try:
+        with sync_playwright() as pw:
+            for run in ('first_load', 'resumed'):
+                ctx = launch(pw, tmp/f'profile_{run}'); page = ctx.new_page(); t0 = time.time()
+                page.goto(url, timeout=900000); page.locator('.ff-loading').wait_for(timeout=900000); t_text = time.time() - t0
+                page.locator('canvas.ff-tile').wait_for(timeout=900000); t_editor = time.time() - t0
+                stderr = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count()
+                kid = kernel_id(page); page.close(run_before_unload=True)
+                freed = wait_for(lambda: not kernel_alive(ctx, url, kid), 60, 'kernel freed'); ctx.close()
+                out[run] = dict(loading_text_s=round(t_text, 1), editor_s=round(t_editor, 1), stderr_outputs=stderr, kernel_freed_s=round(freed, 1))
+    finally: stop_process(proc)
+    return out
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
     ap.add_argument('--no-browser', action='store_true'); ap.add_argument('--strokes', type=int, default=60)
     ap.add_argument('--child', action='store_true')
+    ap.add_argument('--load-view', default='SYN-0101_R', help='benchmark mirror (in data/benchmark) for the page-load timing; none: skip')
     args = ap.parse_args()
     if args.child: print(json.dumps(kernel_side(args.strokes))); sys.exit()
     sys.path.insert(0, str(HERE))
@@ -156,6 +181,9 @@ if __name__ == '__main__':
         b = browser()
         res['browser_round_trip_ms'] = {'nodelay': b.pop('nodelay')}
         res['browser_relight_ms'] = b
+        from fusing_forces.data import view_files
+        if args.load_view != 'none' and view_files(ROOT/'data/benchmark', args.load_view).depth.is_file():
+            res['page_load'] = dict(view=args.load_view, **page_load(ROOT/'data/benchmark', args.load_view))
     res.update(uptime_before=up0, uptime_after=uptime(), load_average_1_5_15min=dict(before=load0, after=os.getloadavg()))
     m = machine_info(); k0 = runs['PASSIVE']
     print(f"models: {k0['models']}; mirror: {k0['mirror']}; {m['cpu']}, {m['cores']} cores, torch threads 2")
@@ -170,4 +198,7 @@ if __name__ == '__main__':
     if not args.no_browser:
         row('browser: mouse-up -> repainted tile (Chromium)', res['browser_round_trip_ms']['nodelay'], 'target p50 <= 60, p95 <= 120')
         for k, v in res['browser_relight_ms'].items(): row(f'browser: key -> relit {k.replace("relight_512_view_", "512² view, ")}', v, 'target <= 50')
+        for k, v in res.get('page_load', {}).items():
+            if k != 'view': print(f"page load ({res['page_load']['view']}, {k}): loading text after {v['loading_text_s']} s, editor after {v['editor_s']} s, "
+                                  f"{v['stderr_outputs']} warning/error outputs on the page, kernel freed {v['kernel_freed_s']} s after closing")
     print('wrote', save_result('widget_latency', res))

@@ -146,7 +146,7 @@ def log_warnings(path):
         except OSError: pass
     warnings.showwarning = show
 
-# %% ../nbs/09d_app.ipynb #32f08985
+# %% ../nbs/09d_app.ipynb #9d972a18
 def annotation_page(config=None, # JSON config path (default: `$FF_WIDGET_CONFIG`; none: the demo)
                     wait:bool=False, # build in this thread (tests) instead of a background thread
                    )->widgets.VBox:
@@ -159,8 +159,11 @@ def annotation_page(config=None, # JSON config path (default: `$FF_WIDGET_CONFIG
     status = widgets.HTML(f'<p class="ff-loading">Loading {title}: starting…</p>')
     page = widgets.VBox([widgets.HTML(f'<h3 style="margin:4px 0">Annotating {title}</h3>'), status])
     page.add_class('ff-page')
-    t0 = time.time()
-    def say(text): status.value = f'<p class="ff-loading">Loading {title}: {text}… ({time.time() - t0:.0f} s)</p>'
+    t0, step, done = time.time(), ['starting'], threading.Event()
+    def show(): status.value = f'<p class="ff-loading">Loading {title}: {step[0]}… ({time.time() - t0:.0f} s)</p>'
+    def say(text): step[0] = text; show()
+    def tick():   # the elapsed time moves on while a long step runs
+        while not done.wait(1.0): show()
     def build():
         try:
             with warnings.catch_warnings():
@@ -168,12 +171,13 @@ def annotation_page(config=None, # JSON config path (default: `$FF_WIDGET_CONFIG
                 from fusing_forces.widget import RefinementWidget
             if cfg is None: say('making the demo mirror'); w = RefinementWidget(demo_session())
             else: w = from_etmira(**cfg, progress=say)
-            page.children = [w.box]
+            done.set(); page.children = [w.box]
         except Exception as e:
+            done.set()
             with open(log, 'a') as f: f.write(traceback.format_exc())
             status.value = f'<p class="ff-error" style="color:#b00">Could not open the page: {e} (details in {log})</p>'
     if wait: build()
-    else: threading.Thread(target=build, daemon=True).start()
+    else: threading.Thread(target=tick, daemon=True).start(); threading.Thread(target=build, daemon=True).start()
     return page
 
 # %% ../nbs/09d_app.ipynb #540fab33
