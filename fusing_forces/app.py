@@ -46,7 +46,7 @@ def cached_array(folder, name:str, key:str, compute):
     save_npy(npy, out); meta.write_text(json.dumps({'key': key}))
     return out
 
-# %% ../nbs/09d_app.ipynb #7c14bd9b
+# %% ../nbs/09d_app.ipynb #4b90ba3f
 def session_from_etmira(root, # the ETMIRA root folder
                         view:str, # view id, e.g. `SYN-0101_R`
                         base_weights=None, # base-model checkpoint (default: the shipped `base_default`)
@@ -56,6 +56,7 @@ def session_from_etmira(root, # the ETMIRA root folder
                         locality='default', # initial locality of the page (default: `DEFAULT_LOCALITY`; None: off)
                         device='cpu', # torch device of the models
                         takeover:bool=False, # edit even if another page has the session open
+                        wait:float=10., # seconds to wait for another page's kernel to close the session (a reload)
                         progress=None, # called with a short text before each loading step
                        ):
     "An `AnnotationSession` on one view of an ETMIRA folder with the base model and the refiner."
@@ -89,8 +90,8 @@ def session_from_etmira(root, # the ETMIRA root folder
         say('normals for the relief shading')
         normals = cached_array(cache, 'normals_grid', inputs, lambda: grid_normals(m.normals))
     gt = downsample(np.asarray(m.gt)) if 'gt' in m.needed else None
-    say('opening the session')
-    session = AnnotationSession(x, base_logits, refiner, mask=mask, gt=gt, session_dir=session_dir, view=view,
+    say('opening the session (waiting for a page that is closing, if any)')
+    session = AnnotationSession(x, base_logits, refiner, mask=mask, gt=gt, session_dir=session_dir, view=view, wait=wait,
                                 full_shape=m.shape, full_mask=np.asarray(m.mask), normals=normals, identity=ident, takeover=takeover,
                                 locality=DEFAULT_LOCALITY if locality == 'default' else locality)
     m.release()

@@ -121,7 +121,7 @@ def held_out_gain(refiner:Refiner, # the refiner to measure
     r = np.array(learn.metrics[0].ratios)
     return dict(mean=float(r.mean()), std=float(r.std()), n=int(len(r)), ratios=r.tolist())
 
-# %% ../nbs/09g_finetune.ipynb #dd7336ab
+# %% ../nbs/09g_finetune.ipynb #ae05fabb
 def open_saved_session(folder)->AnnotationSession:
     "The session in a folder written by `ff_annotate` (from its `app_config.json`)."
     from fusing_forces.app import read_config, session_from_etmira
@@ -142,6 +142,7 @@ def finetune_cli(sessions:str, # session folders written by ff_annotate, separat
         refs = {s.identity['refiner'] for s in opened}
         if len(refs) > 1: raise ValueError(f"{sessions}: the sessions use different refiner weights ({sorted(refs)})")
         sets = [session_training_set(s) for s in opened]
+        for o in opened: o.close()
         ft, rep = finetune_refiner(opened[0].refiner, sets, epochs=epochs, lr=lr, progress=True)
         ft.save(out)
     except (OSError, ValueError) as e:

@@ -50,7 +50,7 @@ def model_digest(refiner)->str:
     if model is None: return type(refiner).__name__
     return array_digest(*(v.detach().cpu().numpy() for v in model.state_dict().values()))
 
-# %% ../nbs/09a_session.ipynb #d3d060ae
+# %% ../nbs/09a_session.ipynb #e8e1cb72
 class AnnotationSession:
     "A mirror on the model grid with its base logits, per-tile strokes and refined logits, undo/redo and a durable store."
     def __init__(self, x, # (C, h, w) standardised inputs on the model grid
@@ -67,6 +67,7 @@ class AnnotationSession:
                  normals=None, # (3, h, w) unit normals on the grid, for relief shading (None: from the depth)
                  identity:dict|None=None, # what the session belongs to (default: hashes of the arrays and the refiner)
                  takeover:bool=False, # become the writer even if another live page edits the folder
+                 wait:float=0., # seconds to wait for another live writer to go before opening read-only
                 ):
         self.x, self.base_logits = np.asarray(x, np.float32), np.asarray(base_logits, np.float32)
         if self.x.ndim != 3: raise ValueError(f"x: expected standardised inputs (C, h, w), got shape {self.x.shape}")
@@ -89,7 +90,7 @@ class AnnotationSession:
                                          refiner=model_digest(refiner))
         self.identity.update(view=view, grid_shape=list(self.shape), tile_size=self.tile_size)
         self.dir = None if session_dir is None else Path(session_dir)
-        self.store = SessionStore(None if self.dir is None else self.dir/STORE_NAME, self.identity, takeover)
+        self.store = SessionStore(None if self.dir is None else self.dir/STORE_NAME, self.identity, takeover, wait)
         self._load()
 
     @property
