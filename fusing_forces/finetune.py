@@ -63,7 +63,7 @@ def simulated_session(session:AnnotationSession, # a writable session on a mirro
         if progress: print(f'tile {k}: {n} strokes so far', file=sys.stderr)
     return n
 
-# %% ../nbs/09g_finetune.ipynb #d03f156f
+# %% ../nbs/09g_finetune.ipynb #5e143ce1
 class SessionSamples(torch.utils.data.Dataset):
     "Training sets of sessions as refiner inputs and targets, each sample under one of the 8 dihedral transforms."
     def __init__(self, refiner:Refiner, sets:list[dict], seed:int=0, augment:bool=True):
@@ -88,8 +88,9 @@ def finetune_refiner(refiner:Refiner, # the refiner to start from (not changed)
     from fastai.optimizer import Adam
     from fastai.data.core import DataLoaders
     from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (patches Learner)
+    from fastai.torch_core import set_seed
     if not sum(len(s['sample_tile']) for s in sets): raise ValueError("finetune_refiner: the sessions have no applied strokes")
-    torch.manual_seed(seed)
+    set_seed(seed)   # python, numpy and torch: fastai's loader shuffles with python's `random`
     ds = SessionSamples(refiner, sets, seed)
     model = copy.deepcopy(refiner.model).train()
     dls = DataLoaders.from_dsets(ds, ds, bs=bs, num_workers=0, shuffle=True, drop_last=len(ds) >= bs, device=refiner.device)
