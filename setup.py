@@ -1,6 +1,6 @@
 """Classic nbdev 2 setup.py, without `pkg_resources` (removed in setuptools 82)."""
 from configparser import ConfigParser
-import setuptools, shlex
+import os, setuptools, shlex
 from packaging.requirements import Requirement
 
 
@@ -33,6 +33,17 @@ lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 min_python = cfg['min_python']
 console_scripts = [o.strip() for o in cfg.get('console_scripts', '').split() if o.strip()]
 
+# The shipped weights: every file listed in weights/SHA256SUMS (with the sums, the card and the model card README)
+# is installed as the package data `fusing_forces/weights/`, where `fusing_forces.data.weights_dir` finds it in an
+# installed package; a source checkout reads `weights/` itself. Files not listed there (experiments) are not shipped.
+def _weights_files(folder='weights'):
+    sums = os.path.join(folder, 'SHA256SUMS')
+    if not os.path.isfile(sums): return []
+    listed = [line.split(maxsplit=1)[1].strip().lstrip('*') for line in open(sums, encoding='utf-8') if line.strip()]
+    missing = [f for f in listed if not os.path.isfile(os.path.join(folder, f))]
+    if missing: raise SystemExit(f"setup.py: {sums} lists files that are not there: {missing}")
+    return listed + [f for f in ('SHA256SUMS', 'card.json', 'README.md') if os.path.isfile(os.path.join(folder, f))]
+
 setuptools.setup(
     name=cfg['lib_name'],
     license=lic[0],
@@ -43,7 +54,9 @@ setuptools.setup(
     ] + ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]]
       + (['License :: ' + lic[1]] if lic[1] else []),
     url=cfg['git_url'],
-    packages=setuptools.find_packages(include=['fusing_forces', 'fusing_forces.*']),
+    packages=setuptools.find_packages(include=['fusing_forces', 'fusing_forces.*']) + ['fusing_forces.weights'],
+    package_dir={'fusing_forces.weights': 'weights'},
+    package_data={'fusing_forces.weights': _weights_files()},
     include_package_data=True,
     install_requires=requirements,
     extras_require={'dev': dev_requirements},

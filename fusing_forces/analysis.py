@@ -15,7 +15,8 @@ from .base_model import GridMirror, grid_logits, mirror_tiles
 from .refiner import LOGIT_CLIP, stroke_history, stroke_oracles
 
 # %% auto #0
-__all__ = ['DISTANCE_BINS', 'StrokeCase', 'stroke_cases', 'stroke_effects', 'summarise', 'paired_difference']
+__all__ = ['DISTANCE_BINS', 'StrokeCase', 'stroke_cases', 'stroke_effects', 'summarise', 'paired_difference', 'plot_reach',
+           'plot_cases']
 
 # %% ../nbs/07a_analysis.ipynb #570187e1
 DISTANCE_BINS = (0, 8, 16, 32, 64, np.inf)   # px from the stroke, on the model grid
@@ -132,3 +133,42 @@ def paired_difference(rows_a:list[dict], rows_b:list[dict], key:str='ratio', B:i
     pairs = [dict(tile=a['tile'], a=a, b=b) for a, b in zip(rows_a, rows_b)]
     diff = lambda ps: float(np.nanmean(_per_stroke([p['a'] for p in ps], key)) - np.nanmean(_per_stroke([p['b'] for p in ps], key)))
     return dict(key=key, difference=diff(pairs), ci=_cluster_bootstrap(pairs, diff, B, seed))
+
+# %% ../nbs/07a_analysis.ipynb #2c686f62
+def plot_reach(summaries:dict, # name → `summarise` result (with a refiner)
+               ax=None, title:str='restored share of the touched missed skeleton'):
+    "Reach by distance from the stroke, one line (with 95 % intervals) per refiner."
+    import matplotlib.pyplot as plt
+    ax = ax or plt.subplots(figsize=(5.5, 3.4))[1]
+    for name, s in summaries.items():
+        b = s['reach_by_distance']; x = np.arange(len(b))
+        y = [v['restored'] for v in b]; lo = [v['ci'][0] for v in b]; hi = [v['ci'][1] for v in b]
+        ax.errorbar(x, y, yerr=[np.subtract(y, lo), np.subtract(hi, y)], marker='o', capsize=3, label=f"{name} (reach {s['reach']['mean']:.2f})")
+        ax.set_xticks(x); ax.set_xticklabels([v['bin'] + ' px' for v in b], fontsize=8)
+    ax.set_ylim(0, 1); ax.set_xlabel('distance from the stroke (model grid)'); ax.set_title(title, fontsize=9); ax.legend(fontsize=8)
+    return ax
+
+def plot_cases(cases:list[StrokeCase], refined:list[np.ndarray], # refined masks (bool) of the same cases
+               n:int=4, title:str=''):
+    "Depth, manual-only tile with the touched missed GT, and the refined tile, for the `n` add strokes with the largest missed components (one per tile)."
+    import matplotlib.pyplot as plt
+    picks, seen = [], set()
+    scored = []
+    for c, r in zip(cases, refined):
+        if c.stroke.max() <= 0: continue
+        manual = burn_strokes(c.y > 0, c.stroke); touched = stroke_oracles(manual, c.gt, c.stroke, c.skeleton)['touched']
+        scored.append((int(touched.sum()), c, r, manual, touched))
+    for t in sorted(scored, key=lambda t: -t[0]):
+        if t[1].tile not in seen and len(picks) < n: seen.add(t[1].tile); picks.append(t)
+    fig, axs = plt.subplots(len(picks), 3, figsize=(9, 3*len(picks)), squeeze=False)
+    for row, (_, c, r, manual, touched) in zip(axs, picks):
+        m, rp = pfm(manual, c.gt, c.skeleton), pfm(r, c.gt, c.skeleton)
+        row[0].imshow(c.x[0], cmap='gray'); row[0].set_title(f'depth, tile {c.tile}', fontsize=8)
+        img = np.zeros(c.gt.shape + (3,)); img[c.gt] = .3; img[manual] = (1, .6, 0); img[touched] = (.9, 0, .2); img[c.stroke > 0] = (0, .9, 1)
+        row[1].imshow(img); row[1].set_title(f'Y^Δ (manual only): pFM {m:.3f}', fontsize=8)
+        img = np.zeros(c.gt.shape + (3,)); img[c.gt] = .3; img[r] = (1, .6, 0); img[touched & r] = (0, .8, .3); img[touched & ~r] = (.9, 0, .2)
+        img[c.stroke > 0] = (0, .9, 1); row[2].imshow(img); row[2].set_title(f"Y′ (refined): pFM {rp:.3f}", fontsize=8)
+        for a in row: a.axis('off')
+    fig.suptitle((title + '\n' if title else '') + 'cyan: add stroke; orange: prediction; grey: GT; red: missed GT the stroke touches; green: restored', fontsize=8)
+    plt.tight_layout()
+    return fig

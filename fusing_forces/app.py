@@ -46,7 +46,7 @@ def cached_array(folder, name:str, key:str, compute):
     save_npy(npy, out); meta.write_text(json.dumps({'key': key}))
     return out
 
-# %% ../nbs/09d_app.ipynb #4b90ba3f
+# %% ../nbs/09d_app.ipynb #f67757b6
 def session_from_etmira(root, # the ETMIRA root folder
                         view:str, # view id, e.g. `SYN-0101_R`
                         base_weights=None, # base-model checkpoint (default: the shipped `base_default`)
@@ -58,10 +58,11 @@ def session_from_etmira(root, # the ETMIRA root folder
                         takeover:bool=False, # edit even if another page has the session open
                         wait:float=10., # seconds to wait for another page's kernel to close the session (a reload)
                         progress=None, # called with a short text before each loading step
+                        px_per_mm:float|None=None, mm_per_inch:float=25.4, channel0_fallback:bool=False, # see `open_view`
                        ):
     "An `AnnotationSession` on one view of an ETMIRA folder with the base model and the refiner."
     import numpy as np
-    from fusing_forces.data import open_view
+    from fusing_forces.data import open_view, view_files
     from fusing_forces.models import shipped_weights, sha256
     from fusing_forces.refiner import load_models
     from fusing_forces.base_model import grid_inputs, predict_grid
@@ -70,7 +71,9 @@ def session_from_etmira(root, # the ETMIRA root folder
     from fusing_forces.session import AnnotationSession, DEFAULT_LOCALITY
     say = progress or (lambda text: None)
     say(f'reading the mirror {view}')
-    m = open_view(root, view, ('depth',), storage)
+    normals_file = view_files(root, view).normals.is_file()   # for the relief shading (and the DPI) when present
+    m = open_view(root, view, ('depth',), storage, px_per_mm=px_per_mm, mm_per_inch=mm_per_inch, channel0_fallback=channel0_fallback,
+                  require=('normals',) if normals_file else ())
     base_weights = Path(base_weights) if base_weights else shipped_weights('base_default')
     refiner_weights = Path(refiner_weights) if refiner_weights else shipped_weights('refiner_default')
     say('loading the base model and the refiner')
@@ -253,7 +256,7 @@ def start_voila(notebook, # the app notebook
         time.sleep(0.2)
     return proc, f'http://127.0.0.1:{port}/'
 
-# %% ../nbs/09d_app.ipynb #39dfe919
+# %% ../nbs/09d_app.ipynb #78a09673
 def write_app(folder, # where to write `annotate.ipynb` and `app_config.json`
               **config, # arguments of `from_etmira` (paths are made absolute)
              )->tuple[Path, Path]:
@@ -276,25 +279,21 @@ def serve_cli(root:str, # the ETMIRA root folder
               port:int=8866, # port on 127.0.0.1
               storage:str=None, # cache of preprocessed mirrors
               nodelay:bool_arg=True, # set TCP_NODELAY on the kernel websocket
-              debug:bool_arg=False, # show tracebacks
+              px_per_mm:float=None, # pixel size, if the TIFFs store no DPI (default: DPI of N, else of U)
+              mm_per_inch:float=25.4, # 25.4; the authors used 25
+              gt_channel0:bool_arg=False, # read GT lines from channel 0 when the PNG has no alpha
              ):
-    "Serve the annotation page for one mirror with Voila on 127.0.0.1 (Ctrl-C stops it)."
-    warnings.filterwarnings('ignore', category=FutureWarning)   # torch.jit deprecation when fastai is imported
-    try:
-        from fusing_forces.data import view_files
-        from fusing_forces.models import shipped_weights
-        from fusing_forces.refiner import load_models
-        vf = view_files(root, view)
-        for k in ('depth', 'mask'):
-            if not getattr(vf, k).is_file(): raise FileNotFoundError(f"{getattr(vf, k)}: the {k} of {view} does not exist")
-        load_models(base_weights or shipped_weights('base_default'), refiner_weights or shipped_weights('refiner_default'))   # fail here, not in the page
-        session = Path(session or Path('sessions')/view)
-        nb, cfg = write_app(session, root=root, view=view, base_weights=base_weights, refiner_weights=refiner_weights,
-                            session_dir=session, storage=storage)
-        proc, url = start_voila(nb, cfg, port, nodelay, log=session/'voila.log')
-    except (OSError, ValueError, RuntimeError) as e:
-        if debug: raise
-        sys.exit(f"ff_annotate: {e}")
+    "Serve the annotation page for one mirror with Voila on 127.0.0.1 (Ctrl-C stops it); `ff_annotate` (`fusing_forces.commands`) runs it."
+    from fusing_forces.data import open_view
+    from fusing_forces.models import shipped_weights
+    from fusing_forces.refiner import load_models
+    opts = dict(px_per_mm=px_per_mm, mm_per_inch=mm_per_inch, channel0_fallback=gt_channel0)
+    open_view(root, view, ('depth',), storage, **opts)   # the view's files exist and agree
+    load_models(base_weights or shipped_weights('base_default'), refiner_weights or shipped_weights('refiner_default'))   # fail here, not in the page
+    session = Path(session or Path('sessions')/view)
+    nb, cfg = write_app(session, root=root, view=view, base_weights=base_weights, refiner_weights=refiner_weights,
+                        session_dir=session, storage=storage, **opts)
+    proc, url = start_voila(nb, cfg, port, nodelay, log=session/'voila.log')
     print(f"annotating {view}: open {url}  (session {session}, server log {session/'voila.log'}; Ctrl-C to stop)")
     signal.signal(signal.SIGINT, signal.default_int_handler)   # even if started with SIGINT ignored
     def _interrupt(*_): raise KeyboardInterrupt

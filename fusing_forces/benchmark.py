@@ -98,7 +98,7 @@ def view_ids(split:str='all', level:str|None=None)->list[str]:
     "The view ids of `benchmark_views(split, level)`."
     return [v.view for v in benchmark_views(split, level)]
 
-# %% ../nbs/03a_benchmark.ipynb #7ffbebfb
+# %% ../nbs/03a_benchmark.ipynb #534f6365
 def _sized(spec:SyntheticView, size:int|None)->SyntheticView:
     if size is None: return spec
     if not (isinstance(size, (int, np.integer)) and size >= 256): raise ValueError(f"size must be an int ≥ 256 px, got {size!r}")
@@ -141,8 +141,7 @@ def make_benchmark_cli(dest:str, # the ETMIRA root folder to write the benchmark
                       ):
     "Write the synthetic benchmark mirrors (ETMIRA layout, with category maps) to `dest`, skipping finished ones."
     t0 = time.time()
-    try: specs = benchmark_views(split, level); written = make_benchmark(dest, split, level=level, force=force, size=size)
-    except ValueError as e: raise SystemExit(f"error: {e}") from None
+    specs = benchmark_views(split, level); written = make_benchmark(dest, split, level=level, force=force, size=size)
     print(f"wrote {len(written)} mirror(s) to {dest} in {time.time() - t0:.0f} s; {len(specs) - len(written)} already present")
 
 # %% ../nbs/03a_benchmark.ipynb #736b9b19

@@ -15,9 +15,9 @@ from .base_model import TrainedModel
 
 # %% auto #0
 __all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'GUARDS', 'encode_logits', 'force_strokes', 'keep_far', 'connected_changes', 'Refiner',
-           'build_refiner', 'load_models', 'check_refiner', 'stroke_history', 'erase_branch', 'RefinerCropDataset',
-           'RefinerTileDataset', 'RefineGain', 'stroke_proximity', 'StrokeFocusLoss', 'FeedStrokes', 'shared_logits',
-           'train_refiner', 'stroke_oracles']
+           'build_refiner', 'load_models', 'check_refiner', 'stroke_history', 'erase_branch', 'touched_errors',
+           'touched_weights', 'faint_lines', 'miss_faint', 'RefinerCropDataset', 'RefinerTileDataset', 'RefineGain',
+           'RefinerLoss', 'Unrolled', 'shared_logits', 'train_refiner', 'stroke_oracles']
 
 # %% ../nbs/07_refiner.ipynb #209421c7
 LOGIT_CLIP = 8.0     # base logits are clipped to ±LOGIT_CLIP and divided by LOGIT_CLIP/2 → [-2, 2]
@@ -39,26 +39,26 @@ def keep_far(new:np.ndarray, previous:np.ndarray, stroke_pixels:np.ndarray, loca
     dist = ndimage.distance_transform_edt(~stroke_pixels)
     return np.where(dist <= locality, new, previous).astype(np.float32)
 
-# %% ../nbs/07_refiner.ipynb #3cc1041c
+# %% ../nbs/07_refiner.ipynb #ac5570ba
 GUARDS = ('none', 'connected')
 
 def connected_changes(new:np.ndarray, # (h, w) refined logits
                       previous:np.ndarray, # (h, w) the tile's logits before the newest stroke
-                      new_stroke:np.ndarray, # (h, w) the newest stroke (+1 add / −1 erase; its sign decides the direction)
+                      new_stroke:np.ndarray, # (h, w) the newest stroke: +1 pixels accept additions, −1 pixels removals
                      )->np.ndarray: # (h, w) float32 logits: `new` on the accepted changes, `previous` elsewhere
-    "`new` where it changes `previous` in the stroke's direction within 8-connected regions touching the stroke; `previous` elsewhere."
+    "`new` where it changes `previous` in a stroke's direction within 8-connected regions touching that stroke; `previous` elsewhere."
     new, previous, new_stroke = np.asarray(new, np.float32), np.asarray(previous, np.float32), np.asarray(new_stroke)
     if not (new.shape == previous.shape == new_stroke.shape): raise ValueError(f"shapes differ: new {new.shape}, previous {previous.shape}, new_stroke {new_stroke.shape}")
-    if not new_stroke.any(): return previous.copy()
-    add = new_stroke.max() > 0
-    changed = (new > 0) & ~(previous > 0) if add else (previous > 0) & ~(new > 0)
-    touch = ndimage.binary_dilation(new_stroke != 0, np.ones((3, 3), bool))
-    lab, n = ndimage.label(changed, np.ones((3, 3), int))
-    ids = np.unique(lab[touch & (lab > 0)])
-    keep = np.isin(lab, ids) & (lab > 0)
+    keep = np.zeros(new.shape, bool)
+    for sign, changed in ((1, (new > 0) & ~(previous > 0)), (-1, (previous > 0) & ~(new > 0))):   # additions, removals
+        stroke = new_stroke == sign
+        if not (stroke.any() and changed.any()): continue
+        lab, _ = ndimage.label(changed, np.ones((3, 3), int))
+        ids = np.unique(lab[ndimage.binary_dilation(stroke, np.ones((3, 3), bool)) & (lab > 0)])
+        keep |= np.isin(lab, ids) & (lab > 0)
     return np.where(keep, new, previous).astype(np.float32)
 
-# %% ../nbs/07_refiner.ipynb #bfeb91c0
+# %% ../nbs/07_refiner.ipynb #c4162f9a
 class Refiner(TrainedModel):
     "The refinement network with the base model's input channels and statistics; `refine` is the API."
     role = 'refiner'
@@ -66,6 +66,7 @@ class Refiner(TrainedModel):
     def __init__(self, model:torch.nn.Module, preset:str, channels=('depth',), stats:dict|None=None, meta:dict|None=None):
         super().__init__(model, preset, channels, stats, meta)
         self.device = next(model.parameters()).device
+        for k, v in self.meta.get('refine', {}).items(): setattr(self, k, v)   # the defaults it was trained for (e.g. iterations)
 
     @property
     def in_channels(self)->int: return len(self.channels) + 2
@@ -131,7 +132,7 @@ def build_refiner(preset:str='default', channels=('depth',), stats:dict|None=Non
     channels = check_channels(channels)
     return Refiner(build_model(preset, len(channels) + 2), preset, channels, stats)
 
-# %% ../nbs/07_refiner.ipynb #228f485a
+# %% ../nbs/07_refiner.ipynb #59e21c87
 def load_models(base_weights, # base-model checkpoint (`BaseModel.save`)
                 refiner_weights, # refiner checkpoint (`Refiner.save`)
                 device='cpu'):
@@ -149,7 +150,7 @@ def check_refiner(base, refiner, what:str='refiner'):
     rc, bc = tuple(getattr(refiner, 'channels', base.channels)), tuple(base.channels)
     if rc != bc: raise ValueError(f"{what}: expects channels {rc}, the base model gives {bc}")
 
-# %% ../nbs/07_refiner.ipynb #c4e5d5be
+# %% ../nbs/07_refiner.ipynb #e913b177
 from fastai.learner import Learner, Metric
 from fastai.optimizer import Adam
 from fastai.callback.all import *
@@ -159,10 +160,10 @@ from .metrics import pfm, thin_gt
 from .strokes import training_stroke, burn_strokes, stroke_run
 from skimage.morphology import skeletonize
 from .base_model import (GridMirror, CropDataset, BaseModel, grid_logits, load_grids, mirror_tiles,
-                                      split_tiles, grid_stats, standardise, predict_grid, training_setup)
+                                      grid_stats, standardise, predict_grid, training_setup)
 from .data import default_storage
 from .distributed import *
-import time, json
+import time, json, torch.nn as nn
 
 def stroke_history(pred:np.ndarray, gt:np.ndarray, rng:np.random.Generator, n:int=1,
                    gt_skeleton:np.ndarray|None=None, # `skeletonize(gt)` if already known (else computed per stroke)
@@ -182,8 +183,9 @@ def erase_branch(y:np.ndarray, # (h, w) base logits of a crop
                  lengths=(16, 64), # the stretch runs this many skeleton pixels (drawn uniformly)
                  radius:float=5.0, # logits within this distance of the stretch's skeleton are pushed below 0
                  gt_skeleton:np.ndarray|None=None, # `skeletonize(gt)` if already known
+                 logit:float|None=None, # the logit written there (default: a random −1 … −LOGIT_CLIP/2; −LOGIT_CLIP = a real miss)
                 )->np.ndarray: # a new (h, w) float32 array; a copy of `y` when the GT has no branch
-    "Y with one stretch of a GT line made to look missed by the base model (training augmentation, `missed_branch`)."
+    "Y with one stretch of a GT line made to look missed by the base model (training augmentation, `long_miss`)."
     out = np.array(y, np.float32)
     skel = skeletonize(np.asarray(gt, bool)) if gt_skeleton is None else np.asarray(gt_skeleton, bool)
     pts = np.argwhere(skel)
@@ -194,19 +196,70 @@ def erase_branch(y:np.ndarray, # (h, w) base logits of a crop
     if run is None: return out
     seed = np.ones(skel.shape, bool); seed[run[:, 0], run[:, 1]] = False
     near = ndimage.distance_transform_edt(seed) <= radius
-    out[near] = np.minimum(out[near], -rng.uniform(1.0, LOGIT_CLIP/2))   # a confident-to-unsure "no line"
+    out[near] = np.minimum(out[near], -rng.uniform(1.0, LOGIT_CLIP/2) if logit is None else logit)   # "no line"
+    return out
+
+def touched_errors(manual:np.ndarray, # (h, w) bool tile with the strokes burned in (Y^Δ)
+                   gt:np.ndarray, # (h, w) bool GT
+                   strokes:np.ndarray, # (h, w) int strokes (+1 add, −1 erase)
+                  )->np.ndarray: # (h, w) bool
+    "The 8-connected error components the strokes touch (within 2 px): missed GT at add strokes, spurious prediction at erase strokes."
+    manual, gt, strokes = np.asarray(manual, bool), np.asarray(gt, bool), np.asarray(strokes)
+    out = np.zeros(gt.shape, bool)
+    for sign, err in ((1, gt & ~manual), (-1, manual & ~gt)):
+        st = strokes == sign
+        if not (st.any() and err.any()): continue
+        lab, _ = ndimage.label(err, np.ones((3, 3)))
+        ids = np.unique(lab[ndimage.binary_dilation(st, np.ones((3, 3), bool), iterations=2) & (lab > 0)])
+        out |= np.isin(lab, ids) & (lab > 0)
+    return out
+
+def touched_weights(pred:np.ndarray, gt:np.ndarray, strokes:np.ndarray, scale:float=16.0)->np.ndarray:
+    "Far-loss weights (float32): 1 + distance from the strokes / `scale` on the error components they touch, 0 elsewhere."
+    w = np.zeros(gt.shape, np.float32)
+    if not np.any(strokes): return w
+    touched = touched_errors(burn_strokes(pred, strokes), gt, strokes)
+    w[touched] = 1 + ndimage.distance_transform_edt(np.asarray(strokes) == 0)[touched] / scale
+    return w
+
+def faint_lines(depth:np.ndarray, # (h, w) standardised depth (grooves are low)
+                gt:np.ndarray, # (h, w) bool GT
+                threshold:float=0.1, # faint below this contrast (standardised depth units)
+                sigma:float=3.0, # px along the GT over which the contrast is averaged
+               )->np.ndarray: # (h, w) bool
+    "GT pixels on stretches whose groove is faint: the depth's local contrast (Gaussian σ 4 minus σ 1) averaged over nearby GT, below `threshold`."
+    gt = np.asarray(gt, bool)
+    if not gt.any(): return gt.copy()
+    c = ndimage.gaussian_filter(np.asarray(depth, np.float32), 4) - ndimage.gaussian_filter(np.asarray(depth, np.float32), 1)
+    m = ndimage.gaussian_filter(c * gt, sigma) / np.maximum(ndimage.gaussian_filter(gt.astype(np.float32), sigma), 1e-6)
+    return gt & (m < threshold)
+
+def miss_faint(y:np.ndarray, depth:np.ndarray, gt:np.ndarray, rng:np.random.Generator, extend=(0, 12), threshold:float=0.1)->np.ndarray:
+    "Y (a new array) with the faint stretches of the GT, extended along it by 0–12 px, made real misses (−LOGIT_CLIP)."
+    out = np.array(y, np.float32)
+    faint = faint_lines(depth, gt, threshold)
+    if not faint.any(): return out
+    ext = int(rng.integers(extend[0], extend[1] + 1))
+    region = (ndimage.distance_transform_edt(~faint) <= ext) & np.asarray(gt, bool) if ext else faint
+    out[ndimage.binary_dilation(region, iterations=2)] = -LOGIT_CLIP
     return out
 
 class RefinerCropDataset(EpochSampling, torch.utils.data.Dataset):
-    "Training samples for the refiner: [x, encoded Y, Δ] crops with simulated strokes, target GT; sample i is a function of (seed, epoch, i)."
+    "Training samples for the refiner: [x, encoded Y, Δ] crops with simulated strokes; target [GT, far-loss weights]; sample i is a function of (seed, epoch, i)."
     def __init__(self, grids:list[GridMirror],
                  logits:list[np.ndarray]|BaseModel, # Y maps cropped like the depth, or a base model run on each crop
                  size:int=PATCH, length:int=1024, history:int=1, line_bias:float=0.8, seed:int|None=None,
-                 missed_branch:float=0.0): # probability that a sample's Y gets one GT stretch erased (`erase_branch`)
+                 long_miss:float=0.0, # probability that Y misses one long stretch (30–150 skeleton px) of a GT line (`erase_branch`)
+                 faint_miss:float=0.0, # probability that Y misses the faint stretches of the GT (`miss_faint`)
+                 far_scale:float=16.0, # `touched_weights` scale, px
+                 channels=('depth',)): # the input channels of `grids` (`faint_miss` reads the depth)
         self.crops = CropDataset(grids, size=size, length=length, line_bias=line_bias, augment=False)  # crop positions
         if not isinstance(logits, BaseModel) and len(logits) != len(grids):
             raise ValueError(f"RefinerCropDataset: {len(logits)} logit maps for {len(grids)} mirrors")
-        self.logits, self.history, self.length, self.missed_branch = logits, history, length, missed_branch
+        if faint_miss and 'depth' not in channels: raise ValueError(f"RefinerCropDataset: faint_miss needs the depth channel, got {channels}")
+        self.logits, self.history, self.length = logits, history, length
+        self.long_miss, self.faint_miss, self.far_scale = long_miss, faint_miss, far_scale
+        self.depth = list(channels).index('depth') if 'depth' in channels else None
         self.init_sampling(seed)
 
     def window_logits(self, x:np.ndarray)->np.ndarray:
@@ -223,14 +276,16 @@ class RefinerCropDataset(EpochSampling, torch.utils.data.Dataset):
         kr, flip = rng.integers(4), rng.random() < 0.5
         x, y, gt = np.rot90(x, kr, (1, 2)), np.rot90(y, kr), np.rot90(gt, kr)
         if flip: x, y, gt = x[:, :, ::-1], y[:, ::-1], gt[:, ::-1]
-        skel = skeletonize(gt)   # once per sample, for the augmentation and every stroke
-        if self.missed_branch and rng.random() < self.missed_branch: y = erase_branch(y, gt, rng, gt_skeleton=skel)
+        gt = np.ascontiguousarray(gt); skel = skeletonize(gt)   # once per sample, for the augmentations and every stroke
+        if self.faint_miss and rng.random() < self.faint_miss: y = miss_faint(y, x[self.depth], gt, rng)
+        if self.long_miss and rng.random() < self.long_miss: y = erase_branch(y, gt, rng, (30, 150), gt_skeleton=skel, logit=-LOGIT_CLIP)
         n = 1 if self.history <= 1 else int(rng.integers(1, self.history + 1))
         strokes = stroke_history(y > 0, gt, rng, n, skel)
         inp = np.concatenate([x, encode_logits(y)[None], strokes.astype(np.float32)[None]])
-        return torch.from_numpy(np.ascontiguousarray(inp)), torch.from_numpy(np.ascontiguousarray(gt)[None].astype(np.float32))
+        target = np.stack([gt.astype(np.float32), touched_weights(y > 0, gt, strokes, self.far_scale)])
+        return torch.from_numpy(np.ascontiguousarray(inp)), torch.from_numpy(target)
 
-# %% ../nbs/07_refiner.ipynb #0bbfe9e0
+# %% ../nbs/07_refiner.ipynb #2da3eeaa
 class RefinerTileDataset(torch.utils.data.Dataset):
     "Fixed validation samples: tiles × stroke draws, with the base logits of the tile."
     def __init__(self, grids, tile_logits:list[np.ndarray], tiles, draws:int=5, history:int=1, seed:int=0, size:int=PATCH):
@@ -251,7 +306,7 @@ class RefineGain(Metric):
     "Mean over samples of pFM(Y′) / pFM(Y^Δ) (samples whose manual-only pFM is 0 are skipped)."
     def reset(self): self.ratios, self.refined, self.manual = [], [], []
     def accumulate(self, learn):
-        inp = learn.xb[0].detach().float().cpu().numpy(); out = learn.pred.detach().float().cpu().numpy()[:, 0]
+        inp = learn.xb[0].detach().float().cpu().numpy(); out = learn.pred.detach().float().cpu().numpy()[:, -1]
         gts = learn.yb[0].detach().cpu().numpy()[:, 0] > 0.5
         for a, o, gt in zip(inp, out, gts):
             strokes = a[-1].round().astype(np.int8); y = a[-2] > 0
@@ -264,37 +319,41 @@ class RefineGain(Metric):
     @property
     def name(self): return 'refine_gain'
 
-# %% ../nbs/07_refiner.ipynb #d1f0d89d
-def stroke_proximity(strokes:torch.Tensor, # (B, 1, h, w) stroke channel (+1 / −1 / 0)
-                     scale:int=16, # half-width of each of the two box blurs, in pixels
-                    )->torch.Tensor: # (B, 1, h, w) weights in [0, 1]; all 0 for a sample without strokes
-    "Smooth proximity to the stroke pixels: two box blurs of |Δ|, scaled to 1 at the peak of each sample."
-    k = 2*scale + 1
-    p = strokes.abs().float()
-    for _ in range(2):   # separable box blurs: k + k operations per pixel instead of k²
-        p = F.avg_pool2d(p, (1, k), stride=1, padding=(0, scale), count_include_pad=False)
-        p = F.avg_pool2d(p, (k, 1), stride=1, padding=(scale, 0), count_include_pad=False)
-    return p / p.amax((2, 3), keepdim=True).clamp_min(1e-12)
-
-class StrokeFocusLoss:
-    "Dice on the whole tile + `weight` × BCE weighted by `stroke_proximity` (strokes set per batch by `FeedStrokes`)."
-    def __init__(self, weight:float=1.0, scale:int=16):
-        self.dice, self.weight, self.scale, self.strokes = DiceLossFlat(), weight, scale, None
+# %% ../nbs/07_refiner.ipynb #7b4c5a5e
+class RefinerLoss:
+    "Dice of each pass (output channel) against the GT, plus `far` × BCE weighted by the target's second channel (`touched_weights`)."
+    def __init__(self, far:float=0.0): self.far = far
     def __call__(self, logits, target):
-        loss = self.dice(logits, target)
-        if self.strokes is None or self.weight == 0: return loss
-        w = stroke_proximity(self.strokes, self.scale)
-        bce = F.binary_cross_entropy_with_logits(logits.float(), target.float(), reduction='none')
-        return loss + self.weight * (w * bce).sum() / w.sum().clamp_min(1.0)
-    def activation(self, x): return self.dice.activation(x)
-    def decodes(self, x): return self.dice.decodes(x)
-    def __repr__(self): return f"StrokeFocusLoss(weight={self.weight}, scale={self.scale})"
+        gt = target[:, :1]; w = target[:, 1:2] if target.shape[1] > 1 and self.far else None
+        loss = 0.
+        for k in range(logits.shape[1]):
+            o = logits[:, k:k+1]
+            loss = loss + dice_loss(o, gt)
+            if w is not None:
+                bce = F.binary_cross_entropy_with_logits(o.float(), gt.float(), reduction='none')
+                loss = loss + self.far * (w * bce).sum() / w.sum().clamp_min(1.0)
+        return loss
+    def activation(self, x): return torch.sigmoid(x[:, -1:])
+    def decodes(self, x): return (x > 0.5).to(torch.uint8)
+    def __repr__(self): return f"RefinerLoss(far={self.far})"
 
-class FeedStrokes(Callback):
-    "Hand the batch's stroke channel (the last input channel) to a `StrokeFocusLoss` before the loss is computed."
-    def after_pred(self): self.learn.loss_func.strokes = self.learn.xb[0][:, -1:]
+class Unrolled(nn.Module):
+    "Training wrapper: `steps` passes of `net`, each fed the previous output (guarded, strokes forced) as Y; returns every pass (B, steps, h, w)."
+    def __init__(self, net:nn.Module, steps:int=2):
+        super().__init__(); self.net, self.steps = net, steps
+    def forward(self, inp):
+        outs, x = [], inp
+        y0 = (inp[:, -2].detach().float().cpu().numpy() * (LOGIT_CLIP/2))          # Y, decoded (clipped)
+        s = inp[:, -1].detach().float().cpu().numpy().round().astype(np.int8)
+        for k in range(self.steps):
+            o = self.net(x); outs.append(o)
+            if k + 1 < self.steps:
+                o_np = o.detach().float()[:, 0].cpu().numpy()
+                y = np.stack([force_strokes(connected_changes(force_strokes(a, b), c, b), b) for a, b, c in zip(o_np, s, y0)])
+                x = torch.cat([inp[:, :-2], torch.from_numpy(encode_logits(y))[:, None].to(inp), inp[:, -1:]], 1)
+        return torch.cat(outs, 1)
 
-# %% ../nbs/07_refiner.ipynb #138dc44d
+# %% ../nbs/07_refiner.ipynb #2b8b61a3
 def shared_logits(base:BaseModel, grids:list[GridMirror], stride:int=STRIDE, storage=None)->list[np.ndarray]:
     "Base logits of each grid mirror, computed once (each training process its share) and memory-mapped by all processes and workers."
     folder = Path(storage or default_storage())/'logits'/fingerprint(base.model, base.stats)
@@ -304,8 +363,10 @@ def shared_logits(base:BaseModel, grids:list[GridMirror], stride:int=STRIDE, sto
 def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='default', history:int=1, epochs:int=20,
                   bs:int=8, samples_per_epoch:int=1024, lr:float=1e-3, patience:int=10, draws:int=5, seed:int=0,
                   out=None, storage=None, device=None, progress:bool=True,
-                  stroke_focus:float=0.0, # λ of the stroke-proximity-weighted BCE added to the Dice loss (0: the paper's loss)
-                  missed_branch:float=0.0, # probability of the `erase_branch` augmentation per training sample
+                  long_miss:float=0.0, # probability that a sample's Y misses a long stretch of a GT line
+                  faint_miss:float=0.0, # probability that a sample's Y misses the faint stretches of the GT
+                  far:float=0.0, # λ of the far-loss term (0: the paper's Dice loss)
+                  unroll:int=1, # network passes per sample, each fed the previous output as Y (`Unrolled`)
                   train_logits:str='blended', # Y of a training crop: 'window' = the base model run on the crop; 'blended' = cropped from a blended whole-mirror map
                   bf16:bool=False, # bf16 mixed precision (GPU)
                   channels_last:bool=False, # channels-last memory format (GPU)
@@ -314,6 +375,7 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
     "Train a refiner on simulated strokes against the frozen `base`; monitor the mean pFM(Y′)/pFM(Y^Δ). Data-parallel when launched."
     if train_logits not in ('window', 'blended'):
         raise ValueError(f"train_refiner: train_logits must be 'window' or 'blended', got {train_logits!r}")
+    if not (isinstance(unroll, (int, np.integer)) and unroll >= 1): raise ValueError(f"train_refiner: unroll must be an int ≥ 1, got {unroll!r}")
     if train_logits == 'window' and num_workers and next(base.model.parameters()).is_cuda:
         raise ValueError("train_refiner: train_logits='window' runs the base model in the loader workers; keep it on the CPU or use num_workers=0")
     torch.manual_seed(seed); t0 = time.time()
@@ -327,15 +389,15 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
     else: train_logits_src = shared_logits(base, train, storage=storage)   # blended once per mirror, cropped
     held_logits = shared_logits(base, held, stride=PATCH, storage=storage)   # tile predictions, as in the evaluation
     base.model.to(home)
-    valid_tiles, test_tiles = split_tiles(mirror_tiles(held), seed=seed)
+    valid_tiles = mirror_tiles(held)
     train_ds = RefinerCropDataset(train, train_logits_src, length=epoch_length(samples_per_epoch, bs), history=history,
-                                  seed=seed, missed_branch=missed_branch)
+                                  seed=seed, long_miss=long_miss, faint_miss=faint_miss, channels=channels)
     valid_ds = RefinerTileDataset(held, held_logits, valid_tiles, draws=draws, history=history, seed=seed)
     dls = DataLoaders.from_dsets(train_ds, valid_ds, bs=bs, num_workers=num_workers, device=device, shuffle=False, drop_last=True)
     refiner = build_refiner(preset, channels, stats)
     model, cbs = training_setup(refiner.model, bf16, channels_last)
-    loss, extra = (StrokeFocusLoss(stroke_focus), [FeedStrokes()]) if stroke_focus > 0 else (DiceLossFlat(), [])
-    learn = Learner(dls, model, loss_func=loss, opt_func=Adam, lr=lr, cbs=cbs + extra, metrics=[RefineGain()])
+    if unroll > 1: model = Unrolled(model, unroll)
+    learn = Learner(dls, model, loss_func=RefinerLoss(far), opt_func=Adam, lr=lr, cbs=cbs, metrics=[RefineGain()])
     fit_cbs = [KeepBestModel(monitor='refine_gain', comp=np.greater),
                EarlyStoppingCallback(monitor='refine_gain', comp=np.greater, patience=patience)]
     t_data = time.time() - t0; t1 = time.time()
@@ -354,20 +416,21 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
             return dict(mean=float(r.mean()) if len(r) else None, std=float(r.std()) if len(r) else None,
                         median=float(np.median(r)) if len(r) else None, n=int(len(r)),
                         mean_manual_pfm=float(np.mean(learn.metrics[0].manual)), mean_refined_pfm=float(np.mean(learn.metrics[0].refined)))
-        single_stroke_gain = {'valid': gains(valid_tiles, seed + 100), 'test': gains(test_tiles, seed + 200)} if test_tiles \
-                             else {'valid': gains(valid_tiles, seed + 100)}
-    refiner = Refiner(learn.model.eval().cpu(), preset, channels, stats)
-    report = dict(preset=preset, history=history, stroke_focus=stroke_focus, missed_branch=missed_branch, train_logits=train_logits, epochs=epochs, epochs_run=len(epoch_log), bs=bs,
+        single_stroke_gain = {'valid': gains(valid_tiles, seed + 100)}
+    net = learn.model.net if unroll > 1 else learn.model
+    refiner = Refiner(net.eval().cpu(), preset, channels, stats, dict(refine=dict(iterations=unroll)))
+    report = dict(preset=preset, history=history, long_miss=long_miss, faint_miss=faint_miss, far=far, unroll=unroll,
+                  train_logits=train_logits, epochs=epochs, epochs_run=len(epoch_log), bs=bs,
                   samples_per_epoch=samples_per_epoch, lr=lr, seed=seed, data_s=round(t_data, 1), train_s=round(t_train, 1),
                   samples_per_s=round(len(epoch_log)*samples_per_epoch/max(t_train, 1e-9), 2), epoch_log=epoch_log,
                   processes=world_size(), num_workers=num_workers, bf16=bf16, channels_last=channels_last,
                   single_stroke_gain=single_stroke_gain)
-    refiner.meta = dict(report=report)
+    refiner.meta['report'] = report
     if out and is_main(): refiner.save(out)   # one checkpoint, written by the main process
     barrier()
     return refiner, report
 
-# %% ../nbs/07_refiner.ipynb #3ebadfaa
+# %% ../nbs/07_refiner.ipynb #17847df2
 def stroke_oracles(manual:np.ndarray, # (h, w) bool manual-only tile Y^Δ (the stroke burned in)
                    gt:np.ndarray, # (h, w) bool GT tile
                    stroke:np.ndarray, # (h, w) int8 the stroke (+1 add or −1 erase)
@@ -380,11 +443,7 @@ def stroke_oracles(manual:np.ndarray, # (h, w) bool manual-only tile Y^Δ (the s
     if not stroke.any(): raise ValueError("stroke is empty")
     skel = thin_gt(gt) if gt_skeleton is None else gt_skeleton
     add = stroke.max() > 0
-    err = (gt & ~manual) if add else (manual & ~gt)
-    lab, _ = ndimage.label(err, np.ones((3, 3)))
-    touch = ndimage.binary_dilation(stroke != 0, np.ones((3, 3)), iterations=2)
-    ids = np.unique(lab[touch & (lab > 0)])
-    fix = np.isin(lab, ids[ids > 0])
+    fix = touched_errors(manual, gt, stroke)
     component = (manual | fix) if add else (manual & ~fix)
     same_kind = (manual | gt) if add else (manual & gt)
     return dict(manual=pfm(manual, gt, skel), component=pfm(component, gt, skel), same_kind=pfm(same_kind, gt, skel),
