@@ -77,3 +77,19 @@ def wait_for(cond, timeout=30., what='condition'):
         if time.time() - t0 > timeout: raise TimeoutError(f'{what}: not met within {timeout} s')
         time.sleep(0.05)
     return time.time() - t0
+
+class Cleanup:
+    "Stops what a test started (callables, last first) — at the end, or when a cell fails: `with cleanup.on_error(): ...`."
+    def __init__(self): self.stops = []
+    def add(self, stop): self.stops.append(stop); return stop
+    def __call__(self):
+        while self.stops:
+            try: self.stops.pop()()
+            except Exception: pass
+    def on_error(self):
+        from contextlib import contextmanager
+        @contextmanager
+        def guard():
+            try: yield
+            except BaseException: self(); raise
+        return guard()
