@@ -384,4 +384,4 @@ def _check_benchmark_args(dest, split='all', level=None, size=None, **_):
 def _check_annotate_args(root, view, storage=None, **_): open_view(root, view, storage=storage)
 
 ff_make_benchmark = external_command('fusing_forces.benchmark', 'make_benchmark_cli', 'ff_make_benchmark', _check_benchmark_args)
-ff_annotate = external_command('fusing_forces.widget', 'serve_cli', 'ff_annotate', _check_annotate_args)
+ff_annotate = external_command('fusing_forces.app', 'serve_cli', 'ff_annotate', _check_annotate_args)
