@@ -68,17 +68,21 @@ def main():
     ap.add_argument('--preset', default='default', help='preset of the untrained stand-ins when weights are missing')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seeds', type=int, default=0, help='benchmark: runs per mirror (0: no benchmark run)')
-    ap.add_argument('--mirrors', default='all', help="benchmark: 'all' test mirrors or comma-separated views")
+    ap.add_argument('--mirrors', default='all', help="benchmark: 'all' test mirrors, a level (classic, easy, medium, hard) or comma-separated views")
     ap.add_argument('--max-steps', type=int, default=3000, help='benchmark: most accepted interactions per run')
     ap.add_argument('--out', default='results/simulation', help='benchmark: folder for CSVs, summary.json, plots')
     ap.add_argument('--name', default='simulation_benchmark', help='benchmark: results file name in bench/results')
     ap.add_argument('--no-speed', action='store_true', help='skip the speed measurement')
     ap.add_argument('--storage', default=None, help='cache of preprocessed mirrors (default: fusing_forces default)')
+    ap.add_argument('--guard', default=None, help="the refine API's guard ('none' or 'connected'; default: the refiner's own)")
+    ap.add_argument('--iterations', type=int, default=None, help="network passes per refine (default: the refiner's own)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     load_before = os.getloadavg()
     base, refiner, trained = models(a.base, a.refiner, a.preset)
     check_refiner(base, refiner)
+    if a.guard is not None: refiner.guard = a.guard
+    if a.iterations is not None: refiner.iterations = a.iterations
     weights = dict(trained=trained, base=a.base if trained else f"untrained '{a.preset}' preset (weights missing)",
                    refiner=a.refiner if trained else f"untrained '{a.preset}' preset (weights missing)")
     if not trained: print(f"!! weights missing ({a.base}, {a.refiner}): using UNTRAINED '{a.preset}' models — speed only")
@@ -149,7 +153,9 @@ def main():
 
     if a.seeds:
         if not trained: print("!! benchmark numbers with untrained models mean nothing; run again with trained weights")
-        views = [v.view for v in benchmark_views('test')] if a.mirrors == 'all' else [v.strip() for v in a.mirrors.split(',')]
+        levels = ('classic', 'easy', 'medium', 'hard')
+        views = ([v.view for v in benchmark_views('test', None if a.mirrors == 'all' else a.mirrors)] if a.mirrors in ('all',) + levels
+                 else [v.strip() for v in a.mirrors.split(',')])
         make_benchmark(a.root, 'test', views=views, progress=False)
         t0 = time.perf_counter()
         _, summary = simulate(a.root, views, base, refiner, seeds=range(a.seeds), max_steps=a.max_steps, out=a.out, storage=a.storage)
@@ -163,6 +169,7 @@ def main():
             print(f"{v}: peak {100*(s['peak_gain'] or 0):+.1f} %, min after 5 % {100*(s['min_gain_after_5pct'] or 0):+.1f} %, "
                   f"saving {'n/a' if sv is None else f'{100*sv:.1f} %'}, interactions {s['interactions']['mean']:.0f} ± {s['interactions']['std']:.0f}")
         save_result(a.name, dict(weights=weights, seeds=a.seeds, max_steps=a.max_steps, mirrors=table, out=a.out,
+                                 refine=dict(guard=getattr(refiner, 'guard', None), iterations=getattr(refiner, 'iterations', None)),
                                                  wall_s=round(wall, 1), threads=a.threads,
                                                  load_avg_before=[round(x, 2) for x in load_before], load_avg_after=[round(x, 2) for x in os.getloadavg()]))
 
