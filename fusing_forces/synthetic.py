@@ -22,7 +22,7 @@ __all__ = ['SPACING', 'LINE_KINDS', 'PAPER_HALF_WIDTH', 'LINE_CONDITIONS', 'WORN
            'design', 'Style', 'RegionField', 'rim_inscription', 'long_outline', 'meander_band', 'extra_motifs',
            'render_nearest', 'line_label', 'Grooves', 'groove_attributes', 'scratches_and_cracks', 'smooth_noise',
            'make_mirror', 'random_knobs', 'write_mirror', 'categories_path', 'read_categories', 'mirror_is_valid',
-           'half_width_stats', 'make_tiny_etmira']
+           'make_tiny_etmira']
 
 # %% ../nbs/02_synthetic.ipynb #86e5eeb9
 SPACING = 0.7  # px between consecutive centre points of a curve
@@ -769,17 +769,6 @@ def mirror_is_valid(root, view:str, height:int, width:int, dpi:float=DEFAULT_DPI
         m = Mirror(root, view, storage=False)
         return m.shape == (height, width) and abs(m.px_per_mm - dpi/25.4) < 1e-3
     except (DataError, OSError): return False
-
-# %% ../nbs/02_synthetic.ipynb #943fcd0a
-def half_width_stats(gt:np.ndarray)->dict:
-    "Half-widths of the traced lines as the paper measured them: DT on the skeleton, ±2 std trimmed, gamma fit."
-    gt = np.asarray(gt, bool)
-    if not gt.any(): raise ValueError("half_width_stats: the GT has no line pixels")
-    v = ndimage.distance_transform_edt(gt)[skeletonize(gt)]
-    mu, sd = v.mean(), v.std()
-    v = v[(v >= mu - 2*sd) & (v <= mu + 2*sd)]
-    a, loc, scale = stats.gamma.fit(v)
-    return dict(mean=float(v.mean()), std=float(v.std()), a=float(a), loc=float(loc), scale=float(scale), n=int(v.size))
 
 # %% ../nbs/02_synthetic.ipynb #7e9eb391
 def make_tiny_etmira(root, # the ETMIRA root to write into
