@@ -11,7 +11,7 @@ from .data import *
 from .tiles import PATCH
 from .metrics import score_lines
 from .models import shipped_weights
-from .base_model import BaseModel, grid_logits, sigmoid, write_mask, to_full_resolution, predict_mirror, evaluate_base
+from .base_model import BaseModel, grid_logits, sigmoid, write_mask, to_full_resolution, predict_mirror
 from .refiner import Refiner
 from .simulation import Simulation
 from .evaluation import summarize_mirror, save_plots
@@ -90,7 +90,7 @@ def demo_mirror_pfm(base:BaseModel, root)->float:
     "Whole-mirror pFM (model grid, blended windows, threshold 0.5) of `base` on the demo mirror written under `root`."
     view = demo_mirror(root)
     g = base.grid(Mirror(root, view, storage=False))
-    return evaluate_base(base, [g])[view]['pfm']
+    return score_lines(sigmoid(grid_logits(base, g)) > 0.5, g.gt, g.mask)['pfm']
 
 # %% ../nbs/10_demo.ipynb #767e7c59
 DEMO_TOLERANCES = dict(base_pfm_blended=0.002, base_pfm_tiles=0.002, interactions=0, stroke_pixels=150,
