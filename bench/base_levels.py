@@ -15,9 +15,9 @@ from _machine import save_result
 import numpy as np
 from fusing_forces.benchmark import benchmark_views, make_benchmark, view_error_analysis, merge_error_analyses, plot_error_analysis
 from fusing_forces.baselines import classical_baselines
-from fusing_forces.base_model import BaseModel, load_grids, evaluate_base, grid_logits, sigmoid, score
+from fusing_forces.base_model import BaseModel, load_grids, evaluate_base, grid_logits, sigmoid
 from fusing_forces.data import Mirror
-from fusing_forces.metrics import thin_gt
+from fusing_forces.metrics import thin_gt, score_lines
 
 def main():
     p = argparse.ArgumentParser()
@@ -34,7 +34,7 @@ def main():
     for spec in specs:
         g = load_grids(a.root, [spec.view], base.channels, base.stats, a.storage)[0]
         pred = (sigmoid(grid_logits(base, g, tta=a.tta)) > 0.5) & g.mask
-        s = score(pred, g)
+        s = score_lines(pred, g.gt, g.mask)
         cl = classical_baselines(Mirror(a.root, spec.view, storage=a.storage))
         ea = view_error_analysis(a.root, spec.view, pred, g.gt, g.mask, thin_gt(g.gt))
         rows[spec.view] = dict(level=spec.level, difficulty=spec.difficulty, base=s, otsu=cl['otsu']['pfm'],

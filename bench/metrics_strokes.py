@@ -20,31 +20,22 @@ import torch
 torch.set_num_threads(2)
 from fusing_forces.metrics import MirrorScorer, pfm
 from fusing_forces.strokes import simulate_stroke, STROKE_RADIUS, ERASE_TOLERANCE, RUN_LENGTH
+from fusing_forces.lines import random_lines
 
 QUICK = '--quick' in sys.argv
 SHAPE = (3358, 4482)
-
-def random_curves(shape, n_curves, half_width, rng):
-    "Union of `n_curves` random cubic Bezier curves, each dilated to `half_width` (a number or one per curve)."
-    H, W = shape; centre = np.zeros(shape, bool)
-    for _ in range(n_curves):
-        p = rng.uniform(0, 1, (4, 2)) * [H, W]
-        t = np.linspace(0, 1, 3 * (H + W))[:, None]
-        b = ((1-t)**3 * p[0] + 3*(1-t)**2*t * p[1] + 3*(1-t)*t**2 * p[2] + t**3 * p[3]).astype(int)
-        centre[b[:, 0].clip(0, H-1), b[:, 1].clip(0, W-1)] = True
-    return ndimage.distance_transform_edt(~centre) <= half_width
 
 def mirror_pair(shape, rng):
     "A GT of thick random curves inside an elliptical mirror mask, and a plausible prediction: gaps, thinner/thicker parts, spurious curves."
     H, W = shape
     yy, xx = np.ogrid[:H, :W]
     mask = ((yy - H / 2) / (0.48 * H)) ** 2 + ((xx - W / 2) / (0.48 * W)) ** 2 <= 1
-    gt = random_curves(shape, 60, 3, rng) & mask
+    gt = random_lines(shape, 60, 3, rng) & mask
     holes = ndimage.binary_dilation(rng.random((H // 64, W // 64)) < 0.25, iterations=1)
     holes = np.kron(holes, np.ones((64, 64), bool))[:H, :W]
     holes = np.pad(holes, ((0, H - holes.shape[0]), (0, W - holes.shape[1])))
     pred = (ndimage.binary_erosion(gt) & ~holes) | (gt & holes & (rng.random(shape) < 0.3))
-    pred |= random_curves(shape, 12, 2, rng) & mask
+    pred |= random_lines(shape, 12, 2, rng) & mask
     return gt, pred, mask
 
 def timed(f, n):

@@ -1,10 +1,11 @@
 """Regenerate the README's results tables from bench/results/*.json (never type a figure by hand).
 
     .venv/bin/python bench/report.py          # rewrites the block between the results markers in README.md
+    .venv/bin/python bench/report.py --check  # rewrites nothing; exit 1 (with the difference) if the block is out of step
 
 A table whose results file is missing says so instead of showing a number.
 """
-import json, re, sys
+import difflib, json, re, sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -247,9 +248,14 @@ def render():
     return '\n'.join(parts)
 
 def main():
+    check = '--check' in sys.argv[1:]
     text = README.read_text()
     if START not in text or END not in text: sys.exit(f"{README}: results markers not found")
     new = re.sub(re.escape(START) + '.*?' + re.escape(END), lambda m: START + '\n' + render() + '\n' + END, text, flags=re.S)
+    if check:
+        if new == text: return print(f"{README}: the results block is in step with {RESULTS}")
+        diff = list(difflib.unified_diff(text.splitlines(), new.splitlines(), 'README.md', 'bench/report.py', lineterm='', n=0))
+        sys.exit(f"error: {README}: the results block is out of step with {RESULTS} (run bench/report.py):\n" + '\n'.join(diff[:60]))
     README.write_text(new)
     print(render())
 

@@ -22,7 +22,8 @@ from fusing_forces.refiner import Refiner, build_refiner, check_refiner
 from fusing_forces.benchmark import benchmark_views, make_benchmark
 from fusing_forces.baselines import sauvola_lines
 from fusing_forces.tiles import PATCH
-from fusing_forces.simulation import Simulation, simulate, IdentityRefiner
+from fusing_forces.simulation import Simulation, IdentityRefiner
+from fusing_forces.evaluation import simulate
 from fusing_forces.metrics import MirrorScorer
 
 def models(base_path, refiner_path, preset):

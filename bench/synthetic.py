@@ -26,8 +26,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _machine import save_result, machine_info
 from fusing_forces.benchmark import TEST_VIEWS, TRAIN_VIEWS
 from fusing_forces.baselines import otsu_lines, sauvola_lines
-from fusing_forces.synthetic import (make_mirror, write_mirror, half_width_stats,
-                                     DEFAULT_DPI, PAPER_HALF_WIDTH, design, mirror_geometry, groove_attributes,
+from fusing_forces.lines import PAPER_HALF_WIDTH, line_halfwidths, fit_half_width
+from fusing_forces.synthetic import (make_mirror, write_mirror,
+                                     DEFAULT_DPI, design, mirror_geometry, groove_attributes,
                                      allowed_points, render_nearest)
 from fusing_forces.data import preprocess_depth, REAL_STATS
 from fusing_forces.metrics import counts, thin_gt
@@ -100,6 +101,11 @@ def evaluate(spec, dest=None):
                 tuned_classical=dict(pfm=tb[0], blur=tb[1], k=tb[2], window=tb[3]),
                 depth_inside=dict(mean=float(inside.mean()), std=float(inside.std())),
                 gt_fraction_in_mask=float(gt[mask].mean()), visible_skeleton_fraction=visible, half_width=half_width_stats(gt), tiles_512=tiles_512(mask))
+
+def half_width_stats(gt):
+    "The paper's measurement of the line half-widths (`fusing_forces.lines`): the gamma fit, its mean and std, the samples."
+    hw = line_halfwidths(gt); fit = fit_half_width(hw)
+    return dict(mean=fit.mean, std=fit.std, a=fit.a, loc=fit.loc, scale=fit.scale, n=int(hw.size))
 
 def tiny_unet(w=16):
     "A small 3-level UNet (w-2w-4w channels): the learnability proxy."

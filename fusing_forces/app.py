@@ -65,7 +65,7 @@ def session_from_etmira(root, # the ETMIRA root folder
     from fusing_forces.data import open_view, view_files
     from fusing_forces.models import shipped_weights, sha256
     from fusing_forces.refiner import load_models
-    from fusing_forces.base_model import grid_inputs, predict_grid
+    from fusing_forces.base_model import grid_channels_and_mask, predict_grid
     from fusing_forces.tiles import downsample, tile_windows, STRIDE, PATCH
     from fusing_forces.render import grid_normals
     from fusing_forces.session import AnnotationSession, DEFAULT_LOCALITY
@@ -83,7 +83,7 @@ def session_from_etmira(root, # the ETMIRA root folder
     inputs = file_digest([getattr(m.files, k) for k in m.needed if k != 'gt'], None if cache is None else cache/'inputs_sha.json')
     ident = dict(inputs=inputs, base=sha256(base_weights)[:16], refiner=sha256(refiner_weights)[:16])
     say('preparing the inputs on the model grid')
-    x, mask = grid_inputs(m, base)
+    x, mask = grid_channels_and_mask(m, base)
     n = len(tile_windows(x.shape[1:], PATCH, STRIDE))
     say(f"the base model's lines: {n} windows (cached in the session folder for the next time)")
     base_logits = cached_array(cache, 'base_logits', f"{ident['base']}-{inputs}",

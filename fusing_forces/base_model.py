@@ -21,15 +21,13 @@ from .tiles import *
 from .metrics import *
 from .models import *
 from .distributed import *
-from .benchmark import view_ids, make_benchmark
-from .baselines import classical_baselines, score_lines
 
 # %% auto #0
-__all__ = ['TTA_CHOICES', 'GridMirror', 'standardise', 'grid_input', 'grid_inputs', 'to_grid', 'grid_stats', 'random_affine',
-           'CropDataset', 'TileDataset', 'mirror_tiles', 'split_tiles', 'base_dataloaders', 'training_setup',
-           'base_learner', 'fit_base', 'plain_json', 'TrainedModel', 'BaseModel', 'dihedral_mean', 'predict_grid',
-           'sigmoid', 'predict_mirror', 'to_full_resolution', 'write_mask', 'score', 'load_grids', 'grid_logits',
-           'evaluate_base', 'train_base', 'rank_share', 'predict_to_files', 'predict_views']
+__all__ = ['TTA_CHOICES', 'GridMirror', 'standardise', 'grid_channels', 'grid_channels_and_mask', 'to_grid', 'grid_stats',
+           'random_affine', 'CropDataset', 'TileDataset', 'mirror_tiles', 'split_tiles', 'base_dataloaders',
+           'training_setup', 'base_learner', 'fit_base', 'BaseModel', 'dihedral_mean', 'predict_grid', 'sigmoid',
+           'predict_mirror', 'to_full_resolution', 'write_mask', 'load_grids', 'grid_logits', 'evaluate_base',
+           'train_base', 'rank_share', 'predict_to_files', 'predict_views']
 
 # %% ../nbs/06_base_model.ipynb #5a38ec53
 @dataclass
@@ -46,19 +44,19 @@ def standardise(x:np.ndarray, channels, stats:dict)->np.ndarray:
         mu, sd = stats[c]; x[i] -= mu; x[i] /= sd
     return x
 
-def grid_input(m:Mirror, channels=('depth',), stats:dict|None=None)->np.ndarray:
+def grid_channels(m:Mirror, channels=('depth',), stats:dict|None=None)->np.ndarray:
     "A mirror's input channels (C,h,w) on the model grid, standardised with `stats` if given (no GT needed)."
     channels = check_channels(channels)
     x = np.stack([downsample(m.channel(c)) for c in channels])  # channel by channel: no full-resolution copy
     return x if stats is None else standardise(x, channels, stats)
 
-def grid_inputs(m:Mirror, base)->tuple[np.ndarray, np.ndarray]:
+def grid_channels_and_mask(m:Mirror, base)->tuple[np.ndarray, np.ndarray]:
     "A mirror's inputs (C, h, w) standardised for `base` (anything with `channels` and `stats`) and its region mask on the grid."
-    return grid_input(m, base.channels, base.stats), downsample(np.asarray(m.mask))
+    return grid_channels(m, base.channels, base.stats), downsample(np.asarray(m.mask))
 
 def to_grid(m:Mirror, channels=('depth',), stats:dict|None=None)->GridMirror:
     "Downsample a mirror's inputs, GT and mask to the model grid; standardise with `stats` (mean, std per channel)."
-    return GridMirror(m.view, grid_input(m, channels, stats), downsample(np.asarray(m.gt)), downsample(np.asarray(m.mask)))
+    return GridMirror(m.view, grid_channels(m, channels, stats), downsample(np.asarray(m.gt)), downsample(np.asarray(m.mask)))
 
 def grid_stats(grids:list[GridMirror], channels)->dict:
     "Mean and std of each input channel inside the masks of (unstandardised) grid mirrors."
@@ -172,35 +170,6 @@ def fit_base(learn:Learner, epochs:int, lr:float=3e-4, schedule='one_cycle', pat
     return learn
 
 # %% ../nbs/06_base_model.ipynb #1cff5a0c
-def plain_json(obj):
-    "`obj` with numpy scalars and tuples turned into plain JSON types (checkpoints load with `weights_only`)."
-    return json.loads(json.dumps(obj, default=lambda o: o.item() if hasattr(o, 'item') else str(o)))
-
-class TrainedModel:
-    "A network with its preset, input channels and standardisation statistics, saved and loaded as one file."
-    role = None
-    def __init__(self, model:torch.nn.Module, preset:str, channels=('depth',), stats:dict|None=None, meta:dict|None=None):
-        self.model, self.preset, self.channels = model.eval(), preset, check_channels(channels)
-        self.stats = stats or {c: (0., 1.) for c in self.channels}
-        self.meta = meta or {}
-
-    @property
-    def in_channels(self)->int: return len(self.channels)
-
-    def save(self, path, **meta):
-        "Save weights and config (preset, channels, stats, role, meta) in one file."
-        return save_model(self.model, path, self.preset, self.in_channels, role=self.role,
-                          **plain_json(dict(channels=list(self.channels), stats=self.stats, **{**self.meta, **meta})))
-
-    @classmethod
-    def load(cls, path, preset=None, device='cpu'):
-        "Load a model saved with `save`; the file must name this class's role and hold its input statistics."
-        model = load_model(path, preset=preset)
-        cfg = check_trained_config(path, model.config, cls.role)   # no role or no stats: a clear error, never identity stats
-        stats = {k: tuple(v) for k, v in cfg['stats'].items()}
-        meta = {k: v for k, v in cfg.items() if k not in ('preset', 'in_channels', 'channels', 'stats', 'role', 'architecture')}
-        return cls(model.to(device), cfg['preset'], cfg['channels'], stats, meta)
-
 class BaseModel(TrainedModel):
     "A trained line-segmentation network with its input channels and standardisation statistics."
     role = 'base'
@@ -247,7 +216,7 @@ def sigmoid(x:np.ndarray)->np.ndarray:
 def predict_mirror(base:BaseModel, m:Mirror, bs:int=8, device=None, progress:bool=True,
                    full_resolution:bool=True, tta:int=1)->np.ndarray:
     "Line probabilities of a whole mirror (full resolution or the model grid), zero outside the mirror mask; no GT needed."
-    x, grid_mask = grid_inputs(m, base)
+    x, grid_mask = grid_channels_and_mask(m, base)
     m.release()  # the full-resolution maps are not needed while predicting (a full scan's pages add up)
     prob = sigmoid(predict_grid(base.model, x, bs=bs, device=device, progress=progress, tta=tta))
     del x
@@ -264,11 +233,6 @@ def to_full_resolution(prob:np.ndarray, m:Mirror)->np.ndarray:
 def write_mask(path, prob:np.ndarray, threshold:float=0.5):
     "Save `prob > threshold` in the GT format (RGBA PNG, lines in alpha), atomically."
     return write_gt(path, np.asarray(prob) > threshold)
-
-# %% ../nbs/06_base_model.ipynb #24abddee
-def score(pred:np.ndarray, g:GridMirror)->dict:
-    "pFM, F1, IoU, precision and pseudo-recall of a boolean prediction on the model grid (`score_lines` inside the mirror)."
-    return score_lines(pred, g.gt, g.mask)
 
 # %% ../nbs/06_base_model.ipynb #4ada4bbb
 def load_grids(root, views, channels=('depth',), stats=None, storage=None)->list[GridMirror]:
@@ -287,7 +251,7 @@ def evaluate_base(base:BaseModel, grids:list[GridMirror], threshold:float=0.5, t
     out = {}
     for g in progress_bar(grids, leave=False):
         prob = sigmoid(grid_logits(base, g, tta=tta))
-        out[g.view] = score((prob > threshold) & g.mask, g)
+        out[g.view] = score_lines(prob > threshold, g.gt, g.mask)
     return out
 
 def train_base(root, # ETMIRA root holding the benchmark
@@ -352,8 +316,7 @@ def predict_to_files(base:BaseModel, m:Mirror, # the model and one view
     res = dict(view=m.view, mask=str(mask_path), shape=list(prob.shape), line_percent=float(100*(prob > threshold).mean()),
                seconds=round(seconds, 2), tta=tta, mask_source=m.mask_source, pfm=None)
     if 'gt' in m.needed:
-        gt, region = downsample(np.asarray(m.gt)), downsample(np.asarray(m.mask))
-        res['pfm'] = counts((downsample(prob) > threshold) & region, gt).pfm
+        res['pfm'] = score_lines(downsample(prob) > threshold, downsample(np.asarray(m.gt)), downsample(np.asarray(m.mask)))['pfm']
     if probabilities is not None: save_npy(probabilities, prob.astype(np.float16)); res['probabilities'] = str(probabilities)
     write_mask(mask_path, prob, threshold)
     return res

@@ -8,10 +8,10 @@ import numpy as np
 from skimage.filters import threshold_otsu, threshold_sauvola
 from .data import Mirror
 from .tiles import downsample
-from .metrics import counts, thin_gt
+from .metrics import thin_gt, score_lines
 
 # %% auto #0
-__all__ = ['SAUVOLA_WINDOWS', 'otsu_lines', 'sauvola_lines', 'score_lines', 'classical_baselines']
+__all__ = ['SAUVOLA_WINDOWS', 'otsu_lines', 'sauvola_lines', 'classical_baselines']
 
 # %% ../nbs/03b_baselines.ipynb #8eb181f7
 def otsu_lines(depth:np.ndarray, mask:np.ndarray)->np.ndarray:
@@ -26,15 +26,10 @@ def sauvola_lines(depth:np.ndarray, mask:np.ndarray, window:int=51, k:float=0.2)
 # %% ../nbs/03b_baselines.ipynb #9093596b
 SAUVOLA_WINDOWS = (11, 15, 21, 31, 45, 61, 81, 101)   # on the model grid
 
-def score_lines(pred:np.ndarray, gt:np.ndarray, mask:np.ndarray, gt_skeleton:np.ndarray|None=None)->dict:
-    "pFM, F1, IoU, precision and pseudo-recall of a boolean prediction inside `mask`."
-    c = counts(np.asarray(pred, bool) & mask, gt, gt_skeleton)
-    return dict(pfm=c.pfm, f1=c.f1, iou=c.iou, precision=c.precision, pseudo_recall=c.pseudo_recall)
-
 def classical_baselines(m:Mirror, windows=SAUVOLA_WINDOWS)->dict:
     "Otsu and the best-window Sauvola scores of a mirror's preprocessed depth on the model grid (and the window sweep)."
     d, gt, mask = downsample(m.depth), downsample(np.asarray(m.gt)), downsample(np.asarray(m.mask))
-    skel = thin_gt(gt)
+    skel = thin_gt(gt & mask)
     res = {'otsu': score_lines(otsu_lines(d, mask), gt, mask, skel)}
     sweep = {w: score_lines(sauvola_lines(d, mask, w), gt, mask, skel) for w in windows}
     best = max(sweep, key=lambda w: sweep[w]['pfm'])

@@ -236,7 +236,7 @@ def ff_simulate(root:str='data/benchmark', # ETMIRA root (the benchmark's test m
     for v in views: open_view(root, v, bcfg['channels'], storage, require=('gt',), **opts)   # every header, before any work
     import torch
     from fusing_forces.refiner import load_models
-    from fusing_forces.simulation import simulate
+    from fusing_forces.evaluation import simulate
     if threads: torch.set_num_threads(threads)
     b, r = load_models(bpath, rpath, 'cuda' if torch.cuda.is_available() else 'cpu')
     _, summary = simulate(root, views, b, r, seeds=range(seeds), max_steps=max_steps, out=out, storage=storage,

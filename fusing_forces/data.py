@@ -24,8 +24,8 @@ __all__ = ['GT_DIR', 'MASK_DIR', 'PS_DIR', 'VIEW_PATTERN', 'MAPS', 'PS_FILE', 'F
            'tiff_header', 'map_layout', 'map_header', 'fill_invalid', 'read_depth', 'read_albedo', 'read_normals',
            'tiff_px_per_mm', 'read_px_per_mm', 'view_px_per_mm', 'png_header', 'gt_header', 'read_gt', 'read_mask',
            'highpass_depth', 'minmax', 'preprocess_depth', 'check_channels', 'default_storage', 'file_header', 'Mirror',
-           'sha256', 'file_digest', 'locked', 'open_view', 'channel_stats', 'checkpoint_config', 'check_trained_config',
-           'weights_dir', 'read_sums', 'shipped_weights', 'verify_shipped']
+           'sha256', 'file_digest', 'locked', 'open_view', 'checkpoint_config', 'check_trained_config', 'weights_dir',
+           'read_sums', 'shipped_weights', 'verify_shipped']
 
 # %% ../nbs/00_data.ipynb #80195271
 class DataError(ValueError):
@@ -677,22 +677,6 @@ def open_view(root, view:str, # the ETMIRA root and the view id
     needed |= {k for k in ('gt', 'mask') if getattr(files, k).is_file()}
     if 'mask' not in needed: needed.add('depth')
     return Mirror(root, view, storage, px_per_mm, mm_per_inch, channel0_fallback, needed)
-
-# %% ../nbs/00_data.ipynb #a108f632
-def channel_stats(mirrors, channels=('depth',))->dict:
-    "Mean and std of each channel inside the mirror masks, pooled over `mirrors`."
-    channels = check_channels(channels)
-    acc = {c: np.zeros(3) for c in channels}
-    for m in mirrors:
-        msk = np.asarray(m.mask)
-        for c in channels:
-            v = np.asarray(m.channel(c))[msk].astype(np.float64)
-            acc[c] += (v.size, v.sum(), (v*v).sum())
-    out = {}
-    for c, (n, s, s2) in acc.items():
-        if n == 0: raise ValueError("the mirror masks are empty: no pixel to compute statistics on")
-        mu = s/n; out[c] = (float(mu), float(np.sqrt(max(s2/n - mu*mu, 0.))))
-    return out
 
 # %% ../nbs/00_data.ipynb #710361db
 CHECKPOINT_FORMAT = 'fusing_forces.model/1'

@@ -9,20 +9,23 @@ from pathlib import Path
 import numpy as np
 from .data import *
 from .tiles import PATCH
-from .synthetic import make_mirror, write_mirror, mirror_is_valid, make_tiny_etmira
+from .metrics import score_lines
 from .models import shipped_weights
-from .base_model import BaseModel, grid_logits, sigmoid, score, write_mask, to_full_resolution, predict_mirror
+from .base_model import BaseModel, grid_logits, sigmoid, write_mask, to_full_resolution, predict_mirror
 from .refiner import Refiner
-from .simulation import Simulation, summarize_mirror, save_plots
+from .simulation import Simulation
+from .evaluation import summarize_mirror, save_plots
 
 # %% auto #0
-__all__ = ['DEMO_VIEW', 'DEMO_SEED', 'DEMO_SIZE', 'demo_mirror', 'run_demo', 'demo_report', 'demo_mirror_pfm']
+__all__ = ['DEMO_VIEW', 'DEMO_SEED', 'DEMO_SIZE', 'DEMO_TOLERANCES', 'demo_mirror', 'run_demo', 'demo_report', 'demo_mirror_pfm',
+           'demo_figures', 'figures_drift']
 
 # %% ../nbs/10_demo.ipynb #c1060d16
 DEMO_VIEW, DEMO_SEED, DEMO_SIZE = 'DEMO-0001_R', 2024, 2048  # a held-out seed, ≈ 16 tiles of 512 px
 
 def demo_mirror(root, view:str=DEMO_VIEW, seed:int=DEMO_SEED, size:int=DEMO_SIZE)->str:
     "Write the demo's synthetic mirror under `root` unless a valid one is there; return its view id."
+    from fusing_forces.synthetic import make_mirror, write_mirror, mirror_is_valid   # the generator only where a mirror is made
     if not mirror_is_valid(root, view, size, size): write_mirror(root, view, make_mirror(seed, size, size))
     return view
 
@@ -52,7 +55,7 @@ def run_demo(out='out/demo', # output folder
         return res
     g = base.grid(m)
     blended = grid_logits(base, g, progress=progress)
-    base_scores = score((sigmoid(blended) > 0.5) & g.mask, g)
+    base_scores = score_lines(sigmoid(blended) > 0.5, g.gt, g.mask)
     write_mask(out/f'{view}_base_drawings.png', to_full_resolution(sigmoid(blended), m))
     sim = Simulation(g, grid_logits(base, g, stride=PATCH), refiner, seed=seed)
     table = sim.run(max_steps=strokes)
@@ -87,4 +90,20 @@ def demo_mirror_pfm(base:BaseModel, root)->float:
     "Whole-mirror pFM (model grid, blended windows, threshold 0.5) of `base` on the demo mirror written under `root`."
     view = demo_mirror(root)
     g = base.grid(Mirror(root, view, storage=False))
-    return score((sigmoid(grid_logits(base, g)) > 0.5) & g.mask, g)['pfm']
+    return score_lines(sigmoid(grid_logits(base, g)) > 0.5, g.gt, g.mask)['pfm']
+
+# %% ../nbs/10_demo.ipynb #767e7c59
+DEMO_TOLERANCES = dict(base_pfm_blended=0.002, base_pfm_tiles=0.002, interactions=0, stroke_pixels=150,
+                       pfm_manual=0.005, pfm_refined=0.005, relative_gain=0.005)   # absolute
+
+def demo_figures(r:dict)->dict:
+    "The figures of a demo summary (`run_demo`) that are stored and compared."
+    return {k: r[k] for k in DEMO_TOLERANCES}
+
+def figures_drift(measured:dict, stored:dict, tolerances:dict=DEMO_TOLERANCES)->list[str]:
+    "One line per figure of `measured` farther than its tolerance from `stored` (or missing); empty when in step."
+    out = []
+    for k, tol in tolerances.items():
+        if k not in measured or k not in stored: out.append(f"{k}: missing ({'measured' if k not in measured else 'stored'})"); continue
+        if abs(measured[k] - stored[k]) > tol: out.append(f"{k}: measured {measured[k]:.6g}, stored {stored[k]:.6g} (tolerance {tol:g})")
+    return out

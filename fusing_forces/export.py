@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
-from skimage.morphology import skeletonize
+from .lines import line_skeleton
 from skimage.measure import approximate_polygon
 from .strokes import rasterize_stroke
 
@@ -55,7 +55,7 @@ def centre_lines(mask:np.ndarray, # bool (H, W) line mask
     mask = np.asarray(mask, bool)
     if not mask.any(): return []
     dist, out = ndimage.distance_transform_edt(mask), []
-    for p in skeleton_paths(skeletonize(mask)):
+    for p in skeleton_paths(line_skeleton(mask)):
         w = 2*dist[p[:, 0], p[:, 1]] - 1
         if len(w) >= 3: w = ndimage.median_filter(w, size=min(smooth, len(w) - (len(w) % 2 == 0)), mode='nearest')
         w = np.maximum(2*np.round((w + 1)/2) - 1, 1)                             # nearest odd width
@@ -96,4 +96,4 @@ def save_svg(session, folder=None)->Path:
     "Write the session's refined mask at full resolution as centre lines, `<view>_drawings.svg` in the session folder."
     folder = Path(folder) if folder is not None else session.dir
     if folder is None: raise ValueError("save_svg: this session has no session_dir; pass a folder")
-    return write_svg(folder/f'{session.view}_drawings.svg', session.full_mask_(), f'{session.view}: traced lines (fusing_forces)')
+    return write_svg(folder/f'{session.view}_drawings.svg', session.refined_full_resolution(), f'{session.view}: traced lines (fusing_forces)')

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .commands import command
-from skimage.morphology import skeletonize
+from .lines import line_skeleton
 from .session import AnnotationSession, KINDS
 from .strokes import training_stroke, stroke_run, STROKE_RADIUS
 from .refiner import Refiner, RefinerTileDataset, RefineGain
@@ -53,11 +53,11 @@ def simulated_session(session:AnnotationSession, # a writable session on a mirro
     for k in tiles:
         rs, cs = session.window(k); gt = session.scorer.gt[rs, cs]
         if not gt.any(): continue
-        skel = skeletonize(gt)
+        skel = line_skeleton(gt)
         for _ in range(strokes):
             s = training_stroke(session.grid_mask((rs, cs)), gt, rng, skel)
             if s is None: break
-            run = stroke_run(skeletonize(s != 0), rng, run_length=10**6)   # the stroke's own run, in order
+            run = stroke_run(line_skeleton(s != 0), rng, run_length=10**6)   # the stroke's own run, in order
             if run is None or session.stroke(k, 'add' if s.max() > 0 else 'erase', width, run[:, ::-1] + 0.5) is None: break
             n += 1
         if progress: print(f'tile {k}: {n} strokes so far', file=sys.stderr)

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['binarize', 'Counts', 'as_mask', 'thin_gt', 'pixel_counts', 'counts', 'pfm', 'precision', 'recall', 'f1', 'dice',
-           'iou', 'MirrorScorer', 'CountsMetric', 'PFMetric', 'F1Metric', 'IoUMetric']
+           'iou', 'MirrorScorer', 'score_lines', 'CountsMetric', 'PFMetric', 'F1Metric', 'IoUMetric']
 
 # %% ../nbs/03_metrics.ipynb #36cbf70d
 from typing import NamedTuple
@@ -146,6 +146,17 @@ class MirrorScorer:
     def pfm(self, pred, window=None): "pFM of `pred` (whole mirror or `window`)." ; return self.counts(pred, window).pfm
     def f1(self, pred, window=None): "F1 of `pred` (whole mirror or `window`)." ; return self.counts(pred, window).f1
     def iou(self, pred, window=None): "IoU of `pred` (whole mirror or `window`)." ; return self.counts(pred, window).iou
+
+# %% ../nbs/03_metrics.ipynb #70265f33
+def score_lines(pred, # boolean prediction (H, W)
+                gt, # GT line mask (H, W)
+                mask, # region that counts (the mirror mask), (H, W)
+                gt_skeleton=None, # `thin_gt(gt & mask)` if already known
+               )->dict:
+    "pFM, F1, IoU, precision and pseudo-recall of a boolean prediction against `gt`, both cut to `mask`."
+    mask = as_mask(mask, 'mask')
+    c = counts(as_mask(pred, 'pred') & mask, as_mask(gt, 'gt') & mask, gt_skeleton)
+    return dict(pfm=c.pfm, f1=c.f1, iou=c.iou, precision=c.precision, pseudo_recall=c.pseudo_recall)
 
 # %% ../nbs/03_metrics.ipynb #af86ed66
 class CountsMetric(Metric):

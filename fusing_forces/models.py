@@ -4,13 +4,14 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'conv_block', 'UNet', 'PadToStride', 'build_model', 'dice_loss', 'DiceLossFlat', 'save_model', 'load_model',
-           'load_authors_checkpoint', 'default_device', 'to_device']
+           'plain_json', 'TrainedModel', 'load_authors_checkpoint', 'default_device', 'to_device']
 
 # %% ../nbs/05_models.ipynb #f562f85d
 import json, os, tempfile
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
-from .data import CHECKPOINT_FORMAT, checkpoint_config, verify_shipped, weights_dir, sha256, shipped_weights
+from .data import (CHECKPOINT_FORMAT, checkpoint_config, check_trained_config, check_channels, verify_shipped,
+                                weights_dir, sha256, shipped_weights)
 
 # %% ../nbs/05_models.ipynb #795bdd66
 def conv_block(
@@ -218,6 +219,36 @@ def load_model(
     _load_state(model, ckpt['state_dict'], path)
     model.config = dict(cfg)
     return model.eval()
+
+# %% ../nbs/05_models.ipynb #8ac0fd67
+def plain_json(obj):
+    "`obj` with numpy scalars and tuples turned into plain JSON types (checkpoints load with `weights_only`)."
+    return json.loads(json.dumps(obj, default=lambda o: o.item() if hasattr(o, 'item') else str(o)))
+
+class TrainedModel:
+    "A network with its preset, input channels and standardisation statistics, saved and loaded as one file."
+    role = None
+    def __init__(self, model:torch.nn.Module, preset:str, channels=('depth',), stats:dict|None=None, meta:dict|None=None):
+        self.model, self.preset, self.channels = model.eval(), preset, check_channels(channels)
+        self.stats = stats or {c: (0., 1.) for c in self.channels}
+        self.meta = meta or {}
+
+    @property
+    def in_channels(self)->int: return len(self.channels)
+
+    def save(self, path, **meta):
+        "Save weights and config (preset, channels, stats, role, meta) in one file."
+        return save_model(self.model, path, self.preset, self.in_channels, role=self.role,
+                          **plain_json(dict(channels=list(self.channels), stats=self.stats, **{**self.meta, **meta})))
+
+    @classmethod
+    def load(cls, path, preset=None, device='cpu'):
+        "Load a model saved with `save`; the file must name this class's role and hold its input statistics."
+        model = load_model(path, preset=preset)
+        cfg = check_trained_config(path, model.config, cls.role)   # no role or no stats: a clear error, never identity stats
+        stats = {k: tuple(v) for k, v in cfg['stats'].items()}
+        meta = {k: v for k, v in cfg.items() if k not in ('preset', 'in_channels', 'channels', 'stats', 'role', 'architecture')}
+        return cls(model.to(device), cfg['preset'], cfg['channels'], stats, meta)
 
 # %% ../nbs/05_models.ipynb #29acdb29
 def load_authors_checkpoint(

@@ -11,7 +11,6 @@ import torch.nn.functional as F
 from scipy import ndimage
 from .data import check_channels
 from .models import *
-from .base_model import TrainedModel
 
 # %% auto #0
 __all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'GUARDS', 'encode_logits', 'force_strokes', 'keep_far', 'connected_changes', 'Refiner',

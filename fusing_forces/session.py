@@ -310,7 +310,7 @@ def manual_only_mask(self:AnnotationSession, k:int|None=None)->np.ndarray:
     return out
 
 @patch
-def full_mask_(self:AnnotationSession)->np.ndarray:
+def refined_full_resolution(self:AnnotationSession)->np.ndarray:
     "The refined mask at full resolution: upsampled logits > 0, zero outside the mirror."
     full = upsample(self.logits, self.full_shape) > 0
     region = self.full_mask if self.full_mask is not None else upsample(self.mask.astype(np.float32), self.full_shape) >= 0.5
@@ -321,7 +321,7 @@ def save(self:AnnotationSession, folder=None)->tuple[Path, Path]:
     "Write the refined mirror mask at full resolution as `<view>_drawings.png` (GT format) and `.npy`, atomically."
     folder = Path(folder) if folder is not None else self.dir
     if folder is None: raise ValueError("save: this session has no session_dir; pass a folder")
-    full = self.full_mask_()
+    full = self.refined_full_resolution()
     png = write_png(folder/f'{self.view}_drawings.png', gt_to_rgba(full))
     npy = save_npy(folder/f'{self.view}_drawings.npy', full)
     if folder == self.dir and self.writable: self.store.log('save', png=png.name, npy=npy.name)

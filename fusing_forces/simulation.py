@@ -4,26 +4,24 @@
 
 # %% ../nbs/08_simulation.ipynb #b2aa82b5
 from __future__ import annotations
-import hashlib, heapq, json, time
+import heapq, json, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar
 from fastcore.basics import patch
-from .data import open_view, write_text, atomic_path, DataError
+from .data import write_text
 from .tiles import PATCH, tile_windows, crop
 from .metrics import Counts, MirrorScorer, counts
 from .strokes import simulate_stroke, burn_strokes
-from .base_model import BaseModel, GridMirror, grid_logits
-from .refiner import Refiner, LOGIT_CLIP, force_strokes, check_refiner
+from .lines import line_skeleton
+from .base_model import GridMirror
+from .refiner import Refiner, LOGIT_CLIP, force_strokes
 
 # %% auto #0
 __all__ = ['CSV_COLUMNS', 'tile_slices', 'relative_gain', 'Simulation', 'choose', 'accept', 'IdentityRefiner', 'simulate_mirror',
-           'run_paths', 'write_run', 'read_run', 'rolling_centred', 'gain_ceiling', 'gain_curve', 'ceiling_curve',
-           'manual_input_saved', 'summarize_mirror', 'summarize', 'plot_gain_curves', 'plot_pfm_vs_strokes',
-           'plot_manual_vs_interactive', 'save_plots', 'models_id', 'check_resume', 'simulate']
+           'run_paths', 'write_run', 'read_run']
 
 # %% ../nbs/08_simulation.ipynb #4f9917bf
 def tile_slices(shape:tuple, # (h, w) of the model grid
@@ -69,6 +67,7 @@ class Simulation:
         self.refined_logits = base_logits.copy()                  # Y′ logits (start: Y)
         self.manual, self.refined = self.base.copy(), self.base.copy()
         self.windows = tile_slices(g.shape, size)
+        self.skeletons = {}                                       # tile → `line_skeleton` of its GT, drawn on first use
         self.tile_manual = [self.scorer.counts(self.manual[w], w) for w in self.windows]
         self.tile_refined = list(self.tile_manual)
         self.total_manual = sum(self.tile_manual, Counts()); self.total_refined = self.total_manual
@@ -89,11 +88,12 @@ def _pad_tile(a, w, size, fill):
 @torch.inference_mode()
 def candidates(self:Simulation, i:int)->list[dict]:
     "The add and erase candidates of tile `i`: strokes, refined logits, both masks and their counts (refiner run once, batch ≤ 2)."
-    w = self.windows[i]; gt, skeleton = self.scorer.tile(w)
+    w = self.windows[i]; gt, _ = self.scorer.tile(w)
+    if i not in self.skeletons: self.skeletons[i] = line_skeleton(gt)   # the skeleton training strokes use
     state, strokes = self.refined[w], self.strokes[w]
     found = []
     for kind in ('add', 'erase'):
-        s = simulate_stroke(state, gt, kind, self.rng, gt_skeleton=skeleton, strokes=strokes)
+        s = simulate_stroke(state, gt, kind, self.rng, gt_skeleton=self.skeletons[i], strokes=strokes)
         if s is not None and s.any(): found.append((kind, s))
     if not found: return []
     new = [np.where(strokes == 0, s, strokes).astype(np.int8) for _, s in found]
@@ -248,190 +248,3 @@ def read_run(out, view:str, seed:int)->pd.DataFrame|None:
     if not (csv.is_file() and meta.is_file()): return None
     t = pd.read_csv(csv); t.attrs.update(json.loads(meta.read_text()))
     return t
-
-# %% ../nbs/08_simulation.ipynb #15dbcde2
-def rolling_centred(values, window:int=8)->np.ndarray:
-    "Centred rolling mean (pandas `rolling(window, center=True, min_periods=1)`)."
-    return pd.Series(np.asarray(values, float)).rolling(window, center=True, min_periods=1).mean().to_numpy()
-
-def gain_ceiling(pfm_manual):
-    "The largest relative gain any refiner could show over a manual-only pFM m: (1 − m) / m, since pFM(Y′) ≤ 1."
-    return relative_gain(np.ones_like(np.asarray(pfm_manual, float)), pfm_manual)
-
-def gain_curve(runs:dict, # seed → run table
-               window:int=8, # smoothing window
-               n_points:int|None=None, # grid points (default: the most records of a run)
-               value=lambda t: t.relative_gain, # the per-record quantity to average (e.g. the ceiling)
-              )->tuple[np.ndarray, np.ndarray]: # (fractions, smoothed mean relative gain)
-    "The paper's curve: relative gain vs fraction of interactions, mean over seeds, smoothed."
-    tables = [t for t in runs.values() if t.interaction.iloc[-1] > 0]
-    if not tables: return np.zeros(0), np.zeros(0)
-    n = n_points or max(len(t) for t in tables)
-    fractions = np.linspace(0, 1, n)
-    gains = [np.interp(fractions, t.interaction/t.interaction.iloc[-1], value(t)) for t in tables]
-    return fractions, rolling_centred(np.mean(gains, 0), window)
-
-def ceiling_curve(runs:dict, window:int=8, n_points:int|None=None)->tuple[np.ndarray, np.ndarray]:
-    "`gain_curve` of the ceiling (1 − pFM(Y^Δ)) / pFM(Y^Δ): no refiner can lie above it."
-    return gain_curve(runs, window, n_points, value=lambda t: gain_ceiling(t.pfm_manual))
-
-# %% ../nbs/08_simulation.ipynb #14b762a3
-def manual_input_saved(t:pd.DataFrame)->dict:
-    "P, M, I and the saving (M − I)/M of one run (None where undefined), from the per-interaction trace when the run has one."
-    tr = pd.DataFrame(t.attrs['trace']) if 'trace' in t.attrs else t
-    P = float(tr.pfm_manual.iloc[-1])
-    M = int(tr.stroke_pixels[tr.pfm_manual >= P - 1e-12].iloc[0])
-    reached = tr.stroke_pixels[tr.pfm_refined >= P - 1e-12]
-    I = int(reached.iloc[0]) if len(reached) else None
-    saving = (M - I)/M if (I is not None and M > 0) else None
-    return dict(final_manual_pfm=P, manual_pixels=M, interactive_pixels=I, saving=saving)
-
-# %% ../nbs/08_simulation.ipynb #9d3a9a0a
-def _mean_std(values):
-    v = [x for x in values if x is not None]
-    return dict(mean=float(np.mean(v)) if v else None, std=float(np.std(v)) if v else None, n=len(v))
-
-def summarize_mirror(runs:dict, # seed → run table (with `attrs` from `simulate_mirror`, or not)
-                     window:int=8, # smoothing window of the gain curve
-                     skip:float=0.05, # the minimum gain is taken after this fraction of interactions
-                    )->dict:
-    "Peak relative gain, minimum gain after `skip`, manual input saved and interactions to convergence of one mirror."
-    fr, curve = gain_curve(runs, window)
-    after = curve[fr >= skip]
-    saved = [manual_input_saved(t) for t in runs.values()]
-    return dict(seeds=[int(s) for s in runs],
-                peak_gain=float(curve.max()) if len(curve) else None,
-                peak_at_fraction=float(fr[curve.argmax()]) if len(curve) else None,
-                min_gain_after_5pct=float(after.min()) if len(after) else None,
-                manual_input_saved=_mean_std([s['saving'] for s in saved]),
-                saving_undefined_runs=sum(s['saving'] is None for s in saved),
-                manual_pixels=_mean_std([s['manual_pixels'] for s in saved]),
-                interactive_pixels=_mean_std([s['interactive_pixels'] for s in saved]),
-                interactions=_mean_std([int(t.interaction.iloc[-1]) for t in runs.values()]),
-                converged_runs=sum(bool(t.attrs.get('converged', True)) for t in runs.values()),
-                final_pfm_manual=_mean_std([float(t.pfm_manual.iloc[-1]) for t in runs.values()]),
-                final_pfm_refined=_mean_std([float(t.pfm_refined.iloc[-1]) for t in runs.values()]),
-                base_pfm=float(next(iter(runs.values())).pfm_manual.iloc[0]),
-                gain_ceiling_at_start=float(gain_ceiling(next(iter(runs.values())).pfm_manual.iloc[0])),
-                ceiling_at_peak=float(ceiling_curve(runs, window)[1][curve.argmax()]) if len(curve) else None,
-                curve=dict(fraction=[round(float(f), 4) for f in fr], gain=[round(float(c), 6) for c in curve]))
-
-def summarize(results:dict)->dict:
-    "view → `summarize_mirror` of each mirror's runs."
-    return {view: summarize_mirror(runs) for view, runs in results.items()}
-
-# %% ../nbs/08_simulation.ipynb #37fa712b
-def plot_gain_curves(results:dict, ax=None, window:int=8, ceiling:bool=True):
-    "Relative pFM gain (%) vs fraction of interactions until convergence: one line per mirror, mean over seeds; dashed, the ceiling."
-    ax = ax or plt.subplots(figsize=(6, 4))[1]
-    for view, runs in results.items():
-        fr, curve = gain_curve(runs, window)
-        n = int(np.mean([t.interaction.iloc[-1] for t in runs.values()]))
-        line, = ax.plot(fr, 100*curve, label=f"{view} (~{n} interactions)")
-        if ceiling:
-            cf, cc = ceiling_curve(runs, window)
-            ax.plot(cf, 100*cc, ls='--', lw=0.8, color=line.get_color())
-    ax.axhline(0, color='grey', lw=0.8)
-    ax.set(xlabel='fraction of interactions until convergence', ylabel='relative pFM gain (%)',
-           title='Refiner vs manual only' + (' (dashed: ceiling (1 − m)/m)' if ceiling else ''))
-    ax.legend(fontsize=8)
-    return ax
-
-def plot_pfm_vs_strokes(results:dict, ax=None):
-    "Whole-mirror pFM of manual-only (dashed) and refined (solid) masks vs stroke pixels, per mirror (seed runs faint)."
-    ax = ax or plt.subplots(figsize=(6, 4))[1]
-    for k, (view, runs) in enumerate(results.items()):
-        color = f"C{k}"
-        for j, t in enumerate(runs.values()):
-            lab = j == 0
-            ax.plot(t.stroke_pixels, t.pfm_refined, color=color, lw=1, alpha=0.7, label=f"{view} refined" if lab else None)
-            ax.plot(t.stroke_pixels, t.pfm_manual, color=color, lw=1, ls='--', alpha=0.7, label=f"{view} manual only" if lab else None)
-    ax.set(xlabel='stroke pixels (model grid)', ylabel='whole-mirror pFM', title='pFM vs annotator input')
-    ax.legend(fontsize=7)
-    return ax
-
-def plot_manual_vs_interactive(summary:dict, ax=None):
-    "Bars: stroke pixels needed to reach the final manual-only pFM, manual only vs interactive, with the saving in %."
-    ax = ax or plt.subplots(figsize=(6, 4))[1]
-    views = list(summary); xs = np.arange(len(views))
-    M = [summary[v]['manual_pixels']['mean'] or 0 for v in views]
-    I = [summary[v]['interactive_pixels']['mean'] or 0 for v in views]
-    ax.bar(xs - 0.2, M, 0.4, label='manual only'); ax.bar(xs + 0.2, I, 0.4, label='interactive')
-    for x, v, m in zip(xs, views, M):
-        s = summary[v]['manual_input_saved']['mean']
-        ax.text(x, m, 'saving n/a' if s is None else f"saved {100*s:.1f} %", ha='center', va='bottom', fontsize=8)
-    ax.set_xticks(xs, views, fontsize=8)
-    ax.set(ylabel='stroke pixels to reach the final manual pFM', title='Manual input saved')
-    ax.legend(fontsize=8)
-    return ax
-
-def save_plots(results:dict, summary:dict, out)->list[Path]:
-    "Write gain_curves.png, pfm_vs_strokes.png and manual_vs_interactive.png to `out`."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True); paths = []
-    for name, draw in (('gain_curves', lambda ax: plot_gain_curves(results, ax)),
-                       ('pfm_vs_strokes', lambda ax: plot_pfm_vs_strokes(results, ax)),
-                       ('manual_vs_interactive', lambda ax: plot_manual_vs_interactive(summary, ax))):
-        fig, ax = plt.subplots(figsize=(6.5, 4.2)); draw(ax); fig.tight_layout()
-        with atomic_path(out/f"{name}.png") as tmp: fig.savefig(tmp, dpi=110, format='png')
-        plt.close(fig); paths.append(out/f"{name}.png")
-    return paths
-
-# %% ../nbs/08_simulation.ipynb #c2a14a49
-def models_id(*models)->str:
-    "A digest of the weights of trained models (what `run.json` records to tell runs of other models apart)."
-    h = hashlib.sha256()
-    for m in models:
-        for k, v in m.model.state_dict().items(): h.update(k.encode()); h.update(v.detach().cpu().numpy().tobytes())
-    return h.hexdigest()[:16]
-
-def check_resume(out, settings:dict)->Path:
-    "The `run.json` of `out` if it records the same `settings` (a `DataError` naming it otherwise)."
-    path = Path(out)/'run.json'
-    if not path.is_file(): return path
-    try: before = json.loads(path.read_text())
-    except ValueError: raise DataError(path, "not readable JSON: delete it to start the evaluation afresh") from None
-    diff = [k for k in settings if before.get(k) != settings[k]]
-    if diff: raise DataError(path, f"an earlier run with other settings ({', '.join(f'{k}={before.get(k)!r}' for k in diff)}): "
-                                   "resume it with the same settings, or write to another folder")
-    return path
-
-def simulate(root, # ETMIRA root
-             views, # view ids to simulate
-             base:BaseModel, # the base model
-             refiner, # the refiner
-             seeds=range(10), # seeds per mirror
-             max_steps:int=3000, # most accepted interactions per run
-             out=None, # output folder (CSVs, summary.json, PNGs); None: nothing written
-             storage=None, # cache of preprocessed mirrors
-             record_every:int=10, # record interval
-             progress:bool=True, # progress bars
-             plots:bool=True, # write the PNGs
-             resume:bool=False, # read back the runs already in `out` instead of running them again
-             view_options:dict|None=None, # passed to `open_view`: px_per_mm, mm_per_inch, channel0_fallback
-            )->tuple[dict, dict]: # (view → seed → table, summary)
-    "The paper's simulated-annotator evaluation on whole mirrors."
-    check_refiner(base, refiner)
-    seeds = [int(s) for s in seeds]
-    mirrors = {v: open_view(root, v, base.channels, storage, require=('gt',), **(view_options or {})) for v in views}
-    results, t0 = {}, time.perf_counter()
-    settings = dict(max_steps=max_steps, record_every=record_every, models=models_id(base, refiner),
-                    refine={k: getattr(refiner, k, None) for k in ('guard', 'iterations', 'locality')})
-    if out is not None:
-        out = Path(out)
-        if resume: check_resume(out, settings)
-        write_text(out/'run.json', json.dumps(settings, indent=1) + '\n')
-    for view in (progress_bar(list(views), leave=False) if progress else views):
-        done = {s: t for s in seeds if resume and out is not None and (t := read_run(out, view, s)) is not None}
-        todo = [s for s in seeds if s not in done]
-        if todo:
-            g = base.grid(mirrors[view])
-            y = grid_logits(base, g, stride=PATCH)
-            done.update(simulate_mirror(g, y, refiner, todo, max_steps, record_every, out, progress=progress))
-        results[view] = {s: done[s] for s in seeds}
-    summary = summarize(results)
-    if out is not None:
-        info = dict(seeds=seeds, max_steps=max_steps, record_every=record_every,
-                    wall_s=round(time.perf_counter() - t0, 2), mirrors=summary)
-        write_text(out/'summary.json', json.dumps(info, indent=1) + '\n')
-        if plots: save_plots(results, summary, out)
-    return results, summary
