@@ -11,17 +11,18 @@ from scipy import ndimage, stats
 from scipy.interpolate import splprep, splev
 from typing import NamedTuple
 from contextlib import contextmanager
+from skimage.morphology import skeletonize
 from PIL import Image
 from .data import DataError, Mirror, write_view, write_png, view_files
-from .lines import PAPER_HALF_WIDTH
 
 # %% auto #0
-__all__ = ['SPACING', 'LINE_KINDS', 'LINE_CONDITIONS', 'WORN', 'DAMAGE_KINDS', 'DEFAULT_DPI', 'smooth_curve', 'polyline',
-           'smooth_along', 'Art', 'ellipse_points', 'spiral_points', 'limb', 'hatch', 'hatch_band', 'rosette',
-           'letters', 'standing_figure', 'mirror_geometry', 'disc_rho2', 'in_tang', 'allowed_points', 'design', 'Style',
-           'RegionField', 'rim_inscription', 'long_outline', 'meander_band', 'extra_motifs', 'render_nearest',
-           'line_label', 'Grooves', 'groove_attributes', 'scratches_and_cracks', 'smooth_noise', 'make_mirror',
-           'random_knobs', 'write_mirror', 'categories_path', 'read_categories', 'mirror_is_valid', 'make_tiny_etmira']
+__all__ = ['SPACING', 'LINE_KINDS', 'PAPER_HALF_WIDTH', 'LINE_CONDITIONS', 'WORN', 'DAMAGE_KINDS', 'DEFAULT_DPI', 'smooth_curve',
+           'polyline', 'smooth_along', 'Art', 'ellipse_points', 'spiral_points', 'limb', 'hatch', 'hatch_band',
+           'rosette', 'letters', 'standing_figure', 'mirror_geometry', 'disc_rho2', 'in_tang', 'allowed_points',
+           'design', 'Style', 'RegionField', 'rim_inscription', 'long_outline', 'meander_band', 'extra_motifs',
+           'render_nearest', 'line_label', 'Grooves', 'groove_attributes', 'scratches_and_cracks', 'smooth_noise',
+           'make_mirror', 'random_knobs', 'write_mirror', 'categories_path', 'read_categories', 'mirror_is_valid',
+           'make_tiny_etmira']
 
 # %% ../nbs/02_synthetic.ipynb #86e5eeb9
 SPACING = 0.7  # px between consecutive centre points of a curve
@@ -445,6 +446,7 @@ def render_nearest(shape:tuple, # (H, W) of the raster
     return out
 
 # %% ../nbs/02_synthetic.ipynb #18851ef5
+PAPER_HALF_WIDTH = (49.13, -4.28, 0.213)  # gamma (a, loc, scale) of line half-widths in px at full resolution (paper)
 LINE_CONDITIONS = ('intact', 'worn', 'gap', 'crust')  # the state of a traced line at a pixel (codes 0–3)
 WORN = 0.35  # a line is worn where its groove keeps less than this fraction of its depth
 
