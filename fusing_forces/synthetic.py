@@ -16,7 +16,7 @@ from PIL import Image
 from .data import DataError, Mirror, write_view, write_png, view_files
 
 # %% auto #0
-__all__ = ['SPACING', 'LINE_KINDS', 'PAPER_HALF_WIDTH', 'LINE_CONDITIONS', 'WORN', 'DAMAGE_KINDS', 'DEFAULT_DPI', 'smooth_curve',
+__all__ = ['SPACING', 'LINE_KINDS', 'GROOVE_HALF_WIDTH', 'LINE_CONDITIONS', 'WORN', 'DAMAGE_KINDS', 'DEFAULT_DPI', 'smooth_curve',
            'polyline', 'smooth_along', 'Art', 'ellipse_points', 'spiral_points', 'limb', 'hatch', 'hatch_band',
            'rosette', 'letters', 'standing_figure', 'mirror_geometry', 'disc_rho2', 'in_tang', 'allowed_points',
            'design', 'Style', 'RegionField', 'rim_inscription', 'long_outline', 'meander_band', 'extra_motifs',
@@ -445,8 +445,8 @@ def render_nearest(shape:tuple, # (H, W) of the raster
             label_out[y0:y1, x0:x1][inside] = labels[near[inside]]
     return out
 
-# %% ../nbs/02_synthetic.ipynb #18851ef5
-PAPER_HALF_WIDTH = (49.13, -4.28, 0.213)  # gamma (a, loc, scale) of line half-widths in px at full resolution (paper)
+# %% ../nbs/02_synthetic.ipynb #3cc4e4a8
+GROOVE_HALF_WIDTH = (49.13, -4.28, 0.213)  # the paper's gamma (`fusing_forces.lines.PAPER_HALF_WIDTH`) as rounded since the first benchmark: its mirrors stay bit for bit
 LINE_CONDITIONS = ('intact', 'worn', 'gap', 'crust')  # the state of a traced line at a pixel (codes 0–3)
 WORN = 0.35  # a line is worn where its groove keeps less than this fraction of its depth
 
@@ -464,7 +464,7 @@ def _stretch(rng, L, n, region, c, style_rate, per):
     c0 = rng.uniform(0, L, k); j = np.minimum((c0 / SPACING).astype(int), n - 1)
     return c0[region.keep(rng, c[j])] if k else c0
 
-def groove_attributes(curves:list, rng, groove_depth:float, half_width=PAPER_HALF_WIDTH, damage:float=1.0,
+def groove_attributes(curves:list, rng, groove_depth:float, half_width=GROOVE_HALF_WIDTH, damage:float=1.0,
                       style:Style|None=None, # extra wear, gaps and line crusts, widths (the classic style adds nothing)
                       rng_style=None, # the style's random stream (needed when `style` adds something)
                       region:RegionField|None=None, # spreads the style's extra damage (default: even)
@@ -558,7 +558,7 @@ def smooth_noise(shape:tuple, rng, sigma:float, factor:int=8)->np.ndarray:
     small = ndimage.gaussian_filter(small, sigma / f, mode='wrap'); small /= small.std() + 1e-12
     return small[:H, :W] if f == 1 else ndimage.zoom(small, f, order=1, prefilter=False)[:H, :W]
 
-# %% ../nbs/02_synthetic.ipynb #695f1f35
+# %% ../nbs/02_synthetic.ipynb #bbb02685
 DEFAULT_DPI = 1000.  # 39.4 px/mm: full 8964 × 6716 scans span 228 × 171 mm and lines have the paper's pixel widths
 
 def _check_knobs(seed, height, width, dpi, density, damage, half_width, groove_depth, noise):
@@ -578,7 +578,7 @@ def make_mirror(seed:int, # random seed: the same seed gives the same mirror
                 dpi:float=DEFAULT_DPI, # resolution (px per inch) of the scan
                 density:float=1.0, # amount of line art: figures and fillers scale with it
                 damage:float=1.0, # rate of wear, gaps, scratches, cracks, pits, crusts and corroded area (0: pristine)
-                half_width=PAPER_HALF_WIDTH, # gamma (a, loc, scale) of line half-widths in px
+                half_width=GROOVE_HALF_WIDTH, # gamma (a, loc, scale) of line half-widths in px
                 groove_depth:float=0.08, # typical groove depth in mm
                 noise:float=1.0, # sensor noise and waviness, relative to the default
                 handle:bool|None=None, # a handle tang (None: when the raster is elongated)
@@ -770,7 +770,7 @@ def mirror_is_valid(root, view:str, height:int, width:int, dpi:float=DEFAULT_DPI
         return m.shape == (height, width) and abs(m.px_per_mm - dpi/25.4) < 1e-3
     except (DataError, OSError): return False
 
-# %% ../nbs/02_synthetic.ipynb #7e9eb391
+# %% ../nbs/02_synthetic.ipynb #13eef66d
 def make_tiny_etmira(root, # the ETMIRA root to write into
                      n:int=1, # number of mirrors
                      size:int=384, # raster side in px
