@@ -157,7 +157,7 @@ from fastai.data.core import DataLoaders
 from .tiles import *
 from .metrics import pfm, thin_gt
 from .strokes import training_stroke, burn_strokes, stroke_run
-from skimage.morphology import skeletonize
+from .lines import line_skeleton
 from .base_model import (GridMirror, CropDataset, BaseModel, grid_logits, load_grids, mirror_tiles,
                                       grid_stats, standardise, predict_grid, training_setup)
 from .data import default_storage
@@ -165,7 +165,7 @@ from .distributed import *
 import time, json, torch.nn as nn
 
 def stroke_history(pred:np.ndarray, gt:np.ndarray, rng:np.random.Generator, n:int=1,
-                   gt_skeleton:np.ndarray|None=None, # `skeletonize(gt)` if already known (else computed per stroke)
+                   gt_skeleton:np.ndarray|None=None, # `line_skeleton(gt)` if already known (else computed per stroke)
                   )->np.ndarray:
     "Up to `n` accumulated simulated strokes (int8 map), each on the manual-only state of the ones before."
     strokes = np.zeros(gt.shape, np.int8); state = pred
@@ -181,12 +181,12 @@ def erase_branch(y:np.ndarray, # (h, w) base logits of a crop
                  rng:np.random.Generator,
                  lengths=(16, 64), # the stretch runs this many skeleton pixels (drawn uniformly)
                  radius:float=5.0, # logits within this distance of the stretch's skeleton are pushed below 0
-                 gt_skeleton:np.ndarray|None=None, # `skeletonize(gt)` if already known
+                 gt_skeleton:np.ndarray|None=None, # `line_skeleton(gt)` if already known
                  logit:float|None=None, # the logit written there (default: a random −1 … −LOGIT_CLIP/2; −LOGIT_CLIP = a real miss)
                 )->np.ndarray: # a new (h, w) float32 array; a copy of `y` when the GT has no branch
     "Y with one stretch of a GT line made to look missed by the base model (training augmentation, `long_miss`)."
     out = np.array(y, np.float32)
-    skel = skeletonize(np.asarray(gt, bool)) if gt_skeleton is None else np.asarray(gt_skeleton, bool)
+    skel = line_skeleton(np.asarray(gt, bool)) if gt_skeleton is None else np.asarray(gt_skeleton, bool)
     pts = np.argwhere(skel)
     if not len(pts): return out
     n = int(rng.integers(lengths[0], lengths[1] + 1)); r0, c0 = pts[rng.integers(len(pts))]
@@ -275,7 +275,7 @@ class RefinerCropDataset(EpochSampling, torch.utils.data.Dataset):
         kr, flip = rng.integers(4), rng.random() < 0.5
         x, y, gt = np.rot90(x, kr, (1, 2)), np.rot90(y, kr), np.rot90(gt, kr)
         if flip: x, y, gt = x[:, :, ::-1], y[:, ::-1], gt[:, ::-1]
-        gt = np.ascontiguousarray(gt); skel = skeletonize(gt)   # once per sample, for the augmentations and every stroke
+        gt = np.ascontiguousarray(gt); skel = line_skeleton(gt)   # once per sample, for the augmentations and every stroke
         if self.faint_miss and rng.random() < self.faint_miss: y = miss_faint(y, x[self.depth], gt, rng)
         if self.long_miss and rng.random() < self.long_miss: y = erase_branch(y, gt, rng, (30, 150), gt_skeleton=skel, logit=-LOGIT_CLIP)
         n = 1 if self.history <= 1 else int(rng.integers(1, self.history + 1))
