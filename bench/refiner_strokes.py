@@ -49,7 +49,7 @@ def main():
             runs[key] = dict(summary=s, refiner=path, guard=guard, iterations=it)
             f = lambda k: f"{s[k]['mean']:.3f} [{s[k]['ci'][0]:.3f}, {s[k]['ci'][1]:.3f}] (median {s[k]['median']:.3f})"
             print(f"\n{key}\n  ratio {f('ratio')}\n  component oracle {f('oracle')}; share of its gain {s['oracle_share']['mean']:.2f} "
-                  f"[{s['oracle_share']['ci'][0]:.2f}, {s['oracle_share']['ci'][1]:.2f}]\n  no stroke vs base {f('no_stroke')}\n"
+                  f"[{s['oracle_share']['ci'][0]:.2f}, {s['oracle_share']['ci'][1]:.2f}]\n  without a stroke vs base: this procedure {f('no_stroke')}, one plain network pass {f('network_no_stroke')}\n"
                   f"  stroke effect {f('stroke_effect')}\n  worse than Y^Δ {f('worse')}\n  reach {f('reach')}\n  reach by distance "
                   + ', '.join(f"{b['bin']} px {b['restored']:.2f} [{b['ci'][0]:.2f}, {b['ci'][1]:.2f}]" for b in s['reach_by_distance']))
             if 'paired_vs_first' in s:

@@ -33,7 +33,7 @@ def evaluate(ref, base, root, views, storage, draws=5, seed=0):
         s = out[f'{guard}_{it}'] = summarise(stroke_effects(ref, cases, guard=guard, iterations=it), B=500)
         f = lambda k: f"{s[k]['mean']:.3f} [{s[k]['ci'][0]:.3f}, {s[k]['ci'][1]:.3f}]"
         print(f"guard={guard} iterations={it}: ratio {f('ratio')}, oracle {s['oracle']['mean']:.3f}, oracle share {s['oracle_share']['mean']:.2f}, "
-              f"stroke effect {s['stroke_effect']['mean']:.3f}, no stroke {s['no_stroke']['mean']:.3f}, worse {s['worse']['mean']:.2f}, "
+              f"stroke effect {s['stroke_effect']['mean']:.3f}, network without a stroke {s['network_no_stroke']['mean']:.3f}, worse {s['worse']['mean']:.2f}, "
               f"reach {f('reach')} by distance {[round(b['restored'], 2) for b in s['reach_by_distance']]}", flush=True)
     return dict(views=list(views), n_cases=len(cases), draws=draws, seed=seed, settings=out)
 

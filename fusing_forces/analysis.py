@@ -43,13 +43,13 @@ def stroke_cases(grids:list[GridMirror], # held-out mirrors on the model grid (s
             if s.any(): cases.append(StrokeCase(x, y, gt, skel, s, (g.view, r, c)))
     return cases
 
-# %% ../nbs/07a_analysis.ipynb #d674e280
+# %% ../nbs/07a_analysis.ipynb #5fdb334d
 def _distance_bins(d:np.ndarray)->np.ndarray: return np.digitize(d, DISTANCE_BINS[1:-1])
 
 def stroke_effects(refiner, # anything with `refine_batch(x, base_logits, strokes, **kw)`, or None
                    cases:list[StrokeCase], bs:int=16, progress:bool=False, **refine_kw)->list[dict]:
     "Per stroke: kind, tile, pFM of base / manual / oracle / refined / no-stroke, ratios, reach (overall and by distance bin), worse."
-    rows, no_stroke = [], {}
+    rows, no_stroke, plain = [], {}, {}
     batches = range(0, len(cases), bs)
     for i in (progress_bar(batches, leave=False) if progress else batches):
         batch = cases[i:i + bs]
@@ -57,9 +57,11 @@ def stroke_effects(refiner, # anything with `refine_batch(x, base_logits, stroke
             x, y, s = (np.stack([getattr(c, f) for c in batch]) for f in ('x', 'y', 'stroke'))
             out = refiner.refine_batch(x, y, s, new_stroke=s, **refine_kw)
             fresh = [j for j, c in enumerate(batch) if c.tile not in no_stroke]
-            if fresh:   # the refiner without any stroke, once per tile
-                r0 = refiner.refine_batch(x[fresh], y[fresh], np.zeros_like(s[fresh]), **{k: v for k, v in refine_kw.items() if k == 'iterations'})
-                for j, o in zip(fresh, r0): no_stroke[batch[j].tile] = o > 0
+            if fresh:   # without any stroke, once per tile: the same refine procedure, and one plain network pass
+                zero = np.zeros_like(s[fresh])
+                for j, o in zip(fresh, refiner.refine_batch(x[fresh], y[fresh], zero, new_stroke=zero, **refine_kw)): no_stroke[batch[j].tile] = o > 0
+                for j, o in zip(fresh, refiner.refine_batch(x[fresh], y[fresh], zero, guard='none', iterations=1, locality=None)
+                                if hasattr(refiner, 'network') else refiner.refine_batch(x[fresh], y[fresh], zero)): plain[batch[j].tile] = o > 0
         for j, c in enumerate(batch):
             base = c.y > 0; manual = burn_strokes(base, c.stroke)
             o = stroke_oracles(manual, c.gt, c.stroke, c.skeleton)
@@ -72,20 +74,20 @@ def stroke_effects(refiner, # anything with `refine_batch(x, base_logits, stroke
             if refiner is not None:
                 refined = out[j] > 0; r0 = no_stroke[c.tile]
                 row.update(refined=pfm(refined, c.gt, c.skeleton), no_stroke=pfm(r0, c.gt, c.skeleton),
-                           no_stroke_burned=pfm(burn_strokes(r0, c.stroke), c.gt, c.skeleton))
+                           no_stroke_burned=pfm(burn_strokes(r0, c.stroke), c.gt, c.skeleton), network_no_stroke=pfm(plain[c.tile], c.gt, c.skeleton))
                 if 'reach_total' in row:
                     row['reach'] = float((missed & refined).sum() / missed.sum())
                     row['reach_hits'] = np.bincount(_distance_bins(d[refined[missed]]), minlength=len(DISTANCE_BINS) - 1)
             rows.append(row)
     return rows
 
-# %% ../nbs/07a_analysis.ipynb #eb8e66ea
+# %% ../nbs/07a_analysis.ipynb #39eda022
 def _per_stroke(rows, key):
     "Per-stroke values of a figure (NaN where undefined)."
     def v(r):
         if key == 'ratio': return r['refined']/r['manual'] if r['manual'] > 0 and 'refined' in r else np.nan
         if key == 'oracle': return r['oracle']/r['manual'] if r['manual'] > 0 else np.nan
-        if key == 'no_stroke': return r['no_stroke']/r['base'] if r.get('base', 0) > 0 and 'no_stroke' in r else np.nan
+        if key in ('no_stroke', 'network_no_stroke'): return r[key]/r['base'] if r.get('base', 0) > 0 and key in r else np.nan
         if key == 'stroke_effect': return r['refined']/r['no_stroke_burned'] if r.get('no_stroke_burned', 0) > 0 else np.nan
         if key == 'worse': return float(r['refined'] < r['manual'] - 1e-9) if 'refined' in r else np.nan
         if key == 'reach': return r.get('reach', np.nan)
@@ -112,7 +114,7 @@ def summarise(rows:list[dict], B:int=1000, seed:int=0)->dict:
     "Mean, median, n and tile-bootstrap 95 % interval of each figure; the oracle share; the reach by distance."
     out = dict(n=len(rows), n_tiles=len({r['tile'] for r in rows}), add_share=float(np.mean([r['kind'] == 'add' for r in rows])) if rows else np.nan)
     has_refiner = any('refined' in r for r in rows)
-    for key in ('ratio', 'oracle', 'no_stroke', 'stroke_effect', 'worse', 'reach') if has_refiner else ('oracle',):
+    for key in ('ratio', 'oracle', 'no_stroke', 'network_no_stroke', 'stroke_effect', 'worse', 'reach') if has_refiner else ('oracle',):
         v = _per_stroke(rows, key); ok = np.isfinite(v)
         mean = lambda rs, key=key: float(np.nanmean(_per_stroke(rs, key))) if np.isfinite(_per_stroke(rs, key)).any() else np.nan
         out[key] = dict(mean=float(v[ok].mean()) if ok.any() else np.nan, median=float(np.median(v[ok])) if ok.any() else np.nan,
