@@ -154,7 +154,7 @@ def main():
 
     if a.seeds:
         if not trained: print("!! benchmark numbers with untrained models mean nothing; run again with trained weights")
-        levels = ('classic', 'easy', 'medium', 'hard')
+        levels = ('classic', 'easy', 'medium', 'hard', 'extreme')
         views = ([v.view for v in benchmark_views('test', None if a.mirrors == 'all' else a.mirrors)] if a.mirrors in ('all',) + levels
                  else [v.strip() for v in a.mirrors.split(',')])
         make_benchmark(a.root, 'test', views=views, progress=False)

@@ -22,7 +22,7 @@ __all__ = ['LEVELS', 'CLASSIC_TRAIN', 'N_RANDOM_TRAIN', 'TRAIN_VIEWS', 'VALID_VI
            'make_benchmark', 'make_benchmark_cli', 'grid_categories', 'error_analysis', 'merge_error_analyses',
            'view_error_analysis', 'plot_error_analysis']
 
-# %% ../nbs/03a_benchmark.ipynb #679a4b64
+# %% ../nbs/03a_benchmark.ipynb #572d550d
 class SyntheticView(NamedTuple):
     "One mirror of the benchmark: view id, seed, raster size, `make_mirror` knobs, level and (for randomised mirrors) difficulty."
     view: str
@@ -33,7 +33,7 @@ class SyntheticView(NamedTuple):
     level: str = 'classic'
     difficulty: float|None = None
 
-LEVELS = {'easy': (0.15, 0.35), 'medium': (0.45, 0.65), 'hard': (0.8, 1.0)}   # difficulty ranges of the named levels
+LEVELS = {'easy': (0.0, 0.12), 'medium': (0.22, 0.34), 'hard': (0.4, 0.55), 'extreme': (0.8, 1.0)}   # difficulty ranges (calibration below)
 
 def randomised_view(view:str, seed:int, height:int, width:int,
                     level:str|None=None, # one of `LEVELS` (difficulty drawn in its range), or None with `difficulty`
@@ -45,7 +45,7 @@ def randomised_view(view:str, seed:int, height:int, width:int,
     difficulty = round(float(difficulty), 4)
     return SyntheticView(view, seed, height, width, random_knobs(seed, difficulty), level or 'random', difficulty)
 
-# %% ../nbs/03a_benchmark.ipynb #b01bc4ec
+# %% ../nbs/03a_benchmark.ipynb #4468c7fb
 def _train_size(seed:int)->tuple[int, int]:
     "A training raster size drawn from the seed: 2304–3200 px, one in four elongated (a handle tang)."
     rng = np.random.default_rng([seed, 4])
@@ -82,7 +82,7 @@ BENCHMARK = {'train': TRAIN_VIEWS, 'valid': VALID_VIEWS, 'test': TEST_VIEWS}
 CLASSIC_TEST = tuple(v.view for v in TEST_VIEWS if v.level == 'classic')   # the first rounds' three test mirrors
 
 def benchmark_views(split:str='all', # `train`, `valid`, `test` or `all`
-                    level:str|None=None, # only mirrors of this level (`classic`, `easy`, `medium`, `hard`, `random`)
+                    level:str|None=None, # only mirrors of this level (`classic`, `easy`, `medium`, `hard`, `extreme`, `random`)
                    )->tuple:
     "The `SyntheticView`s of a split (and level)."
     if split != 'all' and split not in BENCHMARK:
@@ -98,7 +98,7 @@ def view_ids(split:str='all', level:str|None=None)->list[str]:
     "The view ids of `benchmark_views(split, level)`."
     return [v.view for v in benchmark_views(split, level)]
 
-# %% ../nbs/03a_benchmark.ipynb #534f6365
+# %% ../nbs/03a_benchmark.ipynb #5433bb57
 def _sized(spec:SyntheticView, size:int|None)->SyntheticView:
     if size is None: return spec
     if not (isinstance(size, (int, np.integer)) and size >= 256): raise ValueError(f"size must be an int ≥ 256 px, got {size!r}")
@@ -135,7 +135,7 @@ def make_benchmark(dest, # the ETMIRA root to write into
 @call_parse
 def make_benchmark_cli(dest:str, # the ETMIRA root folder to write the benchmark into
                        split:str='all', # `train`, `valid`, `test` or `all`
-                       level:str=None, # only one level: `classic`, `easy`, `medium`, `hard` (or `random` for the randomised training mirrors)
+                       level:str=None, # only one level: `classic`, `easy`, `medium`, `hard`, `extreme` (or `random` for the randomised training mirrors)
                        size:int=None, # rescale every raster to this longer side in px (quick experiments; not the benchmark)
                        force:bool=False, # regenerate mirrors that are already present and valid
                       ):

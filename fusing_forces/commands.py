@@ -190,7 +190,7 @@ def simulation_views(root, mirrors:str)->list[str]:
     "'all' or a level → the benchmark's test views (of that level; generated under `root` if missing); 'annotated' → the views of `root` with a GT; else a list."
     if mirrors.strip() == 'annotated': return select_views(root, 'all', needs='gt')
     level = None if mirrors.strip() == 'all' else mirrors.strip()
-    if level not in (None, 'classic', 'easy', 'medium', 'hard'):
+    if level not in (None, 'classic', 'easy', 'medium', 'hard', 'extreme'):
         views = select_views(root, mirrors)
         missing = [v for v in views if not view_files(root, v).exists]
         if missing:   # benchmark mirrors are generated when missing (the generator is imported only then)
@@ -209,7 +209,7 @@ def simulation_views(root, mirrors:str)->list[str]:
 
 @command
 def ff_simulate(root:str='data/benchmark', # ETMIRA root (the benchmark's test mirrors are generated there for `--mirrors all`)
-                mirrors:str='all', # 'all' (the benchmark's test mirrors), a level ('classic', 'easy', 'medium', 'hard'), 'annotated' (every view with a GT) or view ids separated by commas
+                mirrors:str='all', # 'all' (the benchmark's test mirrors), a level ('classic', 'easy', 'medium', 'hard', 'extreme'), 'annotated' (every view with a GT) or view ids separated by commas
                 seeds:int=10, # runs per mirror (seeds 0 … seeds−1)
                 max_steps:int=3000, # most accepted interactions per run
                 out:str='results/simulation', # output folder: CSVs, summary.json, PNGs
