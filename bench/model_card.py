@@ -13,40 +13,46 @@ from fusing_forces.models import load_model, sha256
 
 W = Path(__file__).parent.parent/'weights'
 RES = Path(__file__).parent/'results'
-COMMANDS = {'base_default.pth': 'OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_base.py --epochs 48 --samples-per-epoch 1024',
-            'refiner_default.pth': 'OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py --history 1 --epochs 24 --out weights/refiner_default.pth',
-            'refiner_history.pth': 'OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py --history 4 --epochs 24 --out weights/refiner_history.pth'}
+REFINER_ARGS, REFINER_RESULTS = '--long-miss 0.3 --far 1 --epochs 12 --samples-per-epoch 768', 'refiner_F1'   # set when shipping
+# how each shipped checkpoint was made: the command, and the results file its training run wrote (bench/results/<name>.json)
+SHIPPED = {'base_default.pth': ('OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_base.py --epochs 80 --samples-per-epoch 1536 '
+                                '--out weights/base_default.pth --name base_r1', 'base_r1'),
+           'refiner_default.pth': ('OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py ' + REFINER_ARGS
+                                   + ' --out weights/refiner_default.pth --name ' + REFINER_RESULTS, REFINER_RESULTS)}
 
 def card(path):
     cfg = load_model(path).config
     rep = cfg.get('report', {})
+    command, results = SHIPPED.get(path.name, ('?', None))
+    res = json.loads((RES/f'{results}.json').read_text()) if results and (RES/f'{results}.json').is_file() else {}
+    train, valid = res.get('train_views') or rep.get('train_views') or [], res.get('heldout_views') or res.get('valid_views') or []
     lines = [f"## `{path.name}`", "",
              f"- role: {cfg.get('role')}; preset `{cfg['preset']}` ({cfg.get('architecture')}); input channels {cfg['in_channels']} "
              f"({', '.join(cfg.get('channels', []))}{' + base logits + strokes' if cfg.get('role') == 'refiner' else ''})",
              f"- size {path.stat().st_size/1e6:.2f} MB; sha256 `{sha256(path)}`",
-             f"- data: synthetic benchmark (`fusing_forces.synthetic`), trained on the 8 training mirrors; validated on the tiles of "
-             f"the 3 held-out test mirrors (split 50/50 into validation and test tiles)",
-             f"- reproduce: `{COMMANDS.get(path.name, '?')}`",
+             f"- data: synthetic benchmark (`fusing_forces.benchmark`): trained on {len(train)} training mirrors "
+             f"({train[0] if train else '?'} … {train[-1] if train else '?'}), selected on {len(valid)} validation mirrors "
+             f"({', '.join(valid)}); the test mirrors are not used",
+             f"- reproduce: `{command}` (results: `bench/results/{results}.json`)",
              f"- input statistics (mean, std inside the masks): {json.dumps(cfg.get('stats'))}"]
     if cfg.get('role') == 'base':
-        lines += [f"- training: {rep.get('epochs_run')} of {rep.get('epochs')} epochs (early stopping on validation pFM) × {rep.get('samples_per_epoch')} crops, batch {rep.get('bs')}, one-cycle peak lr {rep.get('lr')}, "
+        lines += [f"- training: {rep.get('epochs_run')} of {rep.get('epochs')} epochs (best validation pFM kept) × {rep.get('samples_per_epoch')} crops, batch {rep.get('bs')}, one-cycle peak lr {rep.get('lr')}, "
                   f"{rep.get('train_s', 0)/60:.1f} min"]
         t = rep.get('tiles', {})
         lines += [f"- tile pFM at 0.5: validation {t.get('valid', {}).get('pfm', float('nan')):.4f}, test {t.get('test', {}).get('pfm', float('nan')):.4f}"]
         for v, s in rep.get('mirrors', {}).items():
             lines.append(f"- whole-mirror {v}: pFM {s['pfm']:.4f}, F1 {s['f1']:.4f}, IoU {s['iou']:.4f}")
     else:
+        r = cfg.get('refine', {})
         lines += [f"- training: {rep.get('epochs_run')} epochs × {rep.get('samples_per_epoch')} samples, strokes per sample ≤ {rep.get('history')}, "
+                  f"long misses {rep.get('long_miss', 0)}, faint misses {rep.get('faint_miss', 0)}, far loss λ {rep.get('far', 0)}, unrolled × {rep.get('unroll', 1)}; "
                   f"{rep.get('train_s', 0)/60:.1f} min, {rep.get('samples_per_s')} samples/s"]
+        if r: lines.append(f"- refine defaults stored in the checkpoint: {json.dumps(r)}")
         for split, g in rep.get('single_stroke_gain', {}).items():
-            if g: lines.append(f"- single-stroke mean pFM(Y′)/pFM(Y^Δ), {split} tiles: {g['mean']:.4f} ± {g['std']:.4f} (n = {g['n']}; "
+            if g: lines.append(f"- single-stroke mean pFM(Y′)/pFM(Y^Δ) of one network pass, {split} tiles: {g['mean']:.4f} ± {g['std']:.4f} (n = {g['n']}; "
                                f"manual-only pFM {g['mean_manual_pfm']:.4f}, refined {g['mean_refined_pfm']:.4f})")
-    machine = {}
-    for name in ('base_model', 'refiner_h1', 'refiner_h4'):
-        p = RES/f'{name}.json'
-        if p.is_file() and json.loads(p.read_text()).get('weights', 'weights/base_default.pth').endswith(path.name):
-            machine = json.loads(p.read_text()).get('machine', {})
-    if machine: lines.append(f"- trained on: {machine.get('cpu')}, {machine.get('cores')} cores, GPU: {machine.get('gpu') or 'none'}")
+    m = res.get('machine', {})
+    if m: lines.append(f"- trained on: {m.get('cpu')}, {m.get('cores')} cores, GPU: {m.get('gpu') or 'none'}")
     return lines
 
 PFM_TOLERANCE = 0.0005   # --check: a demo-mirror pFM measured again within this keeps the stored figure (other CPUs round differently)

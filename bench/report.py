@@ -37,7 +37,7 @@ def base_section():
         out.append(f"| {v} | {r['level']} | {f(r['difficulty'], 2)} | {f(r['base']['pfm'])} | {f(r['base']['f1'])} | {f(r['base']['iou'])} | "
                    f"{f(r['otsu'])} | {f(r['sauvola'])} ({r['sauvola_window']}) |")
     m = d.get('base_meta', {})
-    tr = load('base_model')
+    tr = load('base_r1')   # the shipped base model's training report (bench/train_base.py --name base_r1)
     if tr: out += ["", f"Preset `{tr['preset']}`, {tr['epochs_run']} of {tr['epochs']} epochs × {tr['samples_per_epoch']} crops of the "
                    f"{len(tr['train_views'])} training mirrors (early stopping on the tiles of the {len(tr['heldout_views'])} validation mirrors: "
                    f"tile pFM {f(tr['tiles']['valid'].get('pfm'))}), trained in {tr['train_s']/60:.1f} min on {machine(tr)}. "
@@ -60,40 +60,81 @@ def base_section():
         if d.get('figure') and (HERE.parent/d['figure']).is_file(): out += ["", f"![error analysis by level]({d['figure']})"]
     return out
 
+def recipe(d):
+    "A training report's recipe in words."
+    parts = []
+    if d.get('long_miss'): parts.append(f"long misses {d['long_miss']:g}")
+    if d.get('faint_miss'): parts.append(f"faint misses {d['faint_miss']:g}")
+    if d.get('far'): parts.append(f"far loss λ = {d['far']:g}")
+    if d.get('unroll', 1) > 1: parts.append(f"unrolled × {d['unroll']}")
+    return ', '.join(parts) or "the paper's (Dice loss, Y = base logits)"
+
+def ci(s, pct=False):
+    "mean [95 % CI] (median) of a `summarise` entry."
+    if not s: return '–'
+    g = (lambda x: f"{100*x:.0f} %") if pct else f
+    return f"{g(s['mean'])} [{g(s['ci'][0])}, {g(s['ci'][1])}]" + (f" ({g(s['median'])})" if s.get('median') is not None else "")
+
+def bin_of(s, b='16–32'):
+    r = next((x for x in s.get('reach_by_distance', []) if x['bin'] == b), None)
+    return r
+
+TRAINED = ('refiner_F0', 'refiner_F1', 'refiner_F2')   # the refiners trained against the shipped base model on the clean split
+
 def refiner_section():
-    out = ["| refiner | training | single-stroke mean pFM(Y′)/pFM(Y^Δ), validation tiles (± std, n) | test tiles | training time |", "|---|---|---|---|---|"]
-    found = None
-    for h in (1, 4):
-        d = load(f'refiner_h{h}')
-        if d is None: continue
-        found = d
-        g = d['single_stroke_gain']
-        fmt = lambda s: f"{f(s['mean'])} ± {f(s['std'])} (n = {s['n']})" if s else '–'
-        out.append(f"| `{d.get('weights', '?')}` | {'one stroke' if h == 1 else f'histories of ≤ {h} strokes'} | {fmt(g.get('valid'))} | "
-                   f"{fmt(g.get('test'))} | {d['train_s']/60:.1f} min |")
-    if not found: return ["*Refiner: no `bench/results/refiner_h*.json` yet (run `bench/train_refiner.py`).*"]
-    out += ["", f"Machine: {machine(found)}."]
-    h = load('headroom')
-    if h:
-        o = h['oracle']
-        out += ["", f"Headroom (`bench/headroom.py`, same validation tiles and stroke draws, n = {h['n']}, mean manual-only tile pFM "
-                f"{f(h['mean_manual_tile_pfm'])}): an oracle that fixes the whole error component the stroke touches reaches "
-                f"{f(o['component']['mean'])} (median {f(o['component']['median'])}); fixing every error of the stroke's kind in the tile "
-                f"{f(o['same_kind']['mean'])}; the perfect tile {f(o['perfect']['mean'])}."]
-        r = h.get('refined') or {}
-        if 'refiner' in r:
-            loc = ', '.join(f"r = {k.rsplit('_', 1)[1]}: {f(v['mean'])}" for k, v in r.items() if k.startswith('refiner_local_'))
-            out[-1] += (f" The refiner `{h['refiner']}` on the same strokes: {f(r['refiner']['mean'])}, i.e. "
-                        f"{100*(r['refiner']['mean'] - 1)/max(o['component']['mean'] - 1, 1e-9):.0f} % of the component oracle's gain"
-                        + (f"; with the locality option ({loc})." if loc else ".")
-                        + (f" Without any stroke the refiner scores {f(r['refiner_no_stroke_vs_base']['mean'])}× the base pFM, so the gain "
-                           f"comes from the stroke (stroke effect {f(r['refiner_stroke_effect']['mean'])})." if 'refiner_no_stroke_vs_base' in r else ""))
-        if h.get('reach'):
-            out += ["", f"Where the gain stops: for an add stroke, the refiner restores on average {100*h['reach']['mean']:.0f} % "
-                    f"(median {100*h['reach']['median']:.0f} %, n = {h['reach']['n']}) of the GT skeleton of the missed component the stroke "
-                    "touches (its *reach*; the component oracle restores 100 %). The add strokes with the largest missed components "
-                    "show it: the refiner restores the line next to the stroke and stops, even where the depth shows the line going on."]
-            if h.get('figure'): out += ["", f"![refiner reach]({h['figure']})"]
+    out = []
+    trained = [(n, load(n)) for n in TRAINED]
+    trained = [(n, d) for n, d in trained if d]
+    if trained:
+        out += ["Trained on the benchmark's training mirrors against the shipped base model; the validation mirrors select the recipe "
+                "and the refine setting (guard, iterations); the test mirrors are used only for the figures further down. "
+                "Validation figures on fixed stroke draws, best setting by the share of the component oracle's gain:", "",
+                "| refiner | recipe | epochs × crops | training time | setting | ratio pFM(Y′)/pFM(Y^Δ) | share of the oracle's gain | reach | strokes made worse |",
+                "|---|---|---|---|---|---|---|---|---|"]
+        for n, d in trained:
+            a = (d.get('analysis_valid') or {}).get('settings') or {}
+            if not a: continue
+            k, s = max(a.items(), key=lambda t: t[1]['oracle_share']['mean'])
+            out.append(f"| `{n}` | {recipe(d)} | {d['epochs_run']} × {d['samples_per_epoch']} | {d['train_s']/60:.0f} min | {k.replace('_', ' × ')} | "
+                       f"{ci(s['ratio'])} | {f(s['oracle_share']['mean'], 2)} | {ci(s['reach'], True)} | {100*s['worse']['mean']:.0f} % |")
+        out += ["", f"Machine: {machine(trained[0][1])}."]
+    t = load('refiner_strokes_test')
+    if not t: return out + ["", "*Refiner on the test mirrors: `bench/results/refiner_strokes_test.json` not yet produced (run `bench/refiner_strokes.py`).*"]
+    out += ["", f"On the test mirrors ({', '.join(t['views'])}): {t['n_cases']} single strokes (the paper's rule, {t['draws']} per tile) on the "
+            "base model's tile predictions, the same strokes for every row; mean [tile-bootstrap 95 % interval] (median). "
+            "The first row is the shipped default.", "",
+            "| refiner, refine setting | pFM(Y′)/pFM(Y^Δ) | share of the component oracle's gain | stroke effect | strokes made worse than Y^Δ | reach of an add stroke | restored 16–32 px from the stroke | without a stroke, vs base |",
+            "|---|---|---|---|---|---|---|---|"]
+    for key, r in t['runs'].items():
+        s = r['summary']; b = bin_of(s)
+        out.append(f"| {key} | {ci(s['ratio'])} | {f(s['oracle_share']['mean'], 2)} [{f(s['oracle_share']['ci'][0], 2)}, {f(s['oracle_share']['ci'][1], 2)}] | "
+                   f"{ci(s['stroke_effect'])} | {100*s['worse']['mean']:.0f} % [{100*s['worse']['ci'][0]:.0f}, {100*s['worse']['ci'][1]:.0f}] | "
+                   f"{ci(s['reach'], True)} | " + (f"{100*b['restored']:.0f} % [{100*b['ci'][0]:.0f}, {100*b['ci'][1]:.0f}]" if b else '–')
+                   + f" | {ci(s['network_no_stroke'])} |")
+    first = next(iter(t['runs'].values()))['summary']
+    o = first['oracle']
+    out += ["", f"The component oracle (the whole error component the stroke touches fixed) reaches {ci(o)} on these strokes. "
+            "*Reach*: the share of the touched missed component's GT skeleton the refiner restores; *stroke effect*: pFM(R(Y, Δ)) / "
+            "pFM(R(Y, 0) with Δ burned in), what the stroke adds beyond re-segmenting the tile; *without a stroke*: one network pass "
+            f"with no stroke against the base prediction. Measured on {machine(t)}."]
+    paired = [(k, r['summary']['paired_vs_first']) for k, r in t['runs'].items() if 'paired_vs_first' in r['summary']]
+    if paired:
+        out += ["", "Paired differences to the first row (same strokes; tile-bootstrap 95 % interval): " + '; '.join(
+            f"{k}: " + ', '.join(f"{m} {p[m]['difference']:+.3f} [{p[m]['ci'][0]:+.3f}, {p[m]['ci'][1]:+.3f}]" for m in ('ratio', 'reach', 'worse'))
+            for k, p in paired) + "."]
+    if t.get('figure') and (HERE.parent/t['figure']).is_file():
+        out += ["", f"![reach by distance from the stroke]({t['figure']})"]
+        cases = t['figure'].replace('.png', '_cases.png')
+        if (HERE.parent/cases).is_file(): out += ["", f"![the add strokes with the largest missed components: Y, Y^Δ, Y′]({cases})"]
+    lat = load('refine_latency')
+    if lat:
+        out += ["", "Refine latency per stroke, 256² tile (`bench/refine_latency.py`, " + f"{lat['refiner']}, {lat['threads']} threads): "
+                + ', '.join(f"{k.replace(':', ' × ')} p50 {v['p50_ms']:.0f} ms / p95 {v['p95_ms']:.0f} ms" for k, v in lat['settings'].items())
+                + f"; load average {lat['load_avg_before'][0]:.1f} before, {lat['load_avg_after'][0]:.1f} after; {machine(lat)}."]
+    return out + earlier_refiner_experiments()
+
+def earlier_refiner_experiments():
+    "The refiner experiments against the previous base model (before the clean split): what did not help."
     experiments = {   # results file → (what differs from the shipped recipe, headroom results file of the same weights)
         'refiner_focus_h1': ("stroke-focus loss (Dice + stroke-proximity-weighted BCE, `--stroke-focus 1`)", 'headroom_focus'),
         'refiner_residual_h1': ("residual refiner (output = correction + base logits; trained against the previous base model)", None),
@@ -104,10 +145,11 @@ def refiner_section():
         'refiner_wide_h1': ("a wider network, preset `unet-32-256-s2` (4× the parameters of `default`)", 'headroom_wide'),
         'refiner_wide_h4': ("the wider network trained on histories of ≤ 4 strokes", 'headroom_wide_h4'),
     }
+    out = []
     exps = [(n, load(n)) for n in experiments]
     exps = [(n, d) for n, d in exps if d]
     if exps:
-        out += ["", "Experiments (same recipe otherwise, not shipped):", ""]
+        out += ["", "Earlier experiments against the previous base model (trained on the 8 classic mirrors, refiners selected on the test tiles before the clean split; the paper's recipe otherwise, not shipped):", ""]
         for n, d in exps:
             g = d['single_stroke_gain']
             what, hname = experiments[n]
@@ -133,8 +175,8 @@ def refiner_section():
                     + (f", at {speed['unet-32-256-s2']['best']['p50_ms']:.1f} ms against {speed['unet-16-128-s2']['best']['p50_ms']:.1f} ms per "
                        "256² forward pass (p50, `bench/results/models_cpu.json`)" if speed else "")
                     + "; trained on stroke histories as well, it gives the best simulation figures so far, still far below the paper's. "
-                    "The shipped refiners stay the `default` preset: the wider ones gain little, and retraining and re-measuring the "
-                    "shipped weights, card, demo and widget with them is left to a later change."]
+                    ""
+                    "The recipes above therefore change what training asks of the network (misses of long and faint stretches, a loss on the far part, its own output fed back) rather than its size."]
     return out
 
 def weak_base_section():
@@ -142,9 +184,9 @@ def weak_base_section():
     b, r, h, sim = load('base_weak'), load('refiner_weak_h1'), load('headroom_weak'), load('simulation_weak_h1')
     if not (b and r and h and sim): return []
     out = ["", "### Experiment: a weaker base model (more left to fix: the paper's +26 % peak implies a base model below 0.79 pFM)", "",
-           f"The same recipe with the base model stopped after {b['epochs_run']} epochs (`bench/train_base.py --epochs {b['epochs']}`), "
+           f"Against the previous base model (trained on the 8 classic mirrors; figures on the 3 classic test mirrors): the same recipe with the base model stopped after {b['epochs_run']} epochs (`bench/train_base.py --epochs {b['epochs']}`), "
            "a one-stroke refiner trained against it, the same headroom oracle and the same 10-seed simulation. Not shipped.", "",
-           "| | shipped base model | weaker base model |", "|---|---|---|"]
+           "| | previous base model | weaker base model |", "|---|---|---|"]
     b0, r0, h0, s0 = load('base_model'), load('refiner_h1'), load('headroom'), load('simulation_h1')
     def mirrors(d): return ' / '.join(f(s['pfm']) for s in d['mirrors'].values()) if d else '–'
     out.append(f"| whole-mirror base pFM (3 test mirrors) | {mirrors(b0)} | {mirrors(b)} |")
@@ -166,7 +208,7 @@ def weak_base_section():
     out += ["", f"Reading: with the weaker base model the paper's metrics look like the paper's (single-stroke gain "
             f"{g(r)}, manual input saved {sv(sim)}), but the refiner scores {rf(h, 'refiner_no_stroke_vs_base')}× the base pFM **without any stroke**: "
             f"it re-segments tiles better than an undertrained base model. What the stroke itself adds stays at "
-            f"{rf(h, 'refiner_stroke_effect')} (shipped models: {rf(h0, 'refiner_stroke_effect')}). pFM(Y′)/pFM(Y^Δ) and the saving "
+            f"{rf(h, 'refiner_stroke_effect')} (previous models: {rf(h0, 'refiner_stroke_effect')}). pFM(Y′)/pFM(Y^Δ) and the saving "
             "cannot tell a stroke-guided correction from a better second-stage segmenter; `bench/headroom.py` reports both."]
     if (HERE.parent/'docs'/'simulation_weak_h1'/'gain_curves.png').is_file():
         out += ["", "![relative pFM gain, weaker base model](docs/simulation_weak_h1/gain_curves.png)"]
@@ -177,7 +219,7 @@ def simulation_section():
            "|---|---|---|---|---|---|---|---|---|"]
     found = None
     pct = lambda x: '–' if x is None else f"{100*x:+.1f} %"
-    for name, label in (('simulation_h1', 'one-stroke trained'), ('simulation_h4', 'history-trained (≤ 4 strokes)')):
+    for name, label in (('simulation_test', 'shipped'), ('simulation_levels', 'shipped')):
         d = load(name)
         if d is None: continue
         found = d
@@ -189,14 +231,15 @@ def simulation_section():
                        f"{it['mean']:.0f} ± {it['std']:.0f} ({s['converged_runs']} converged) | "
                        f"{s['base_pfm']:.3f} → {s['final_pfm_manual']['mean']:.3f} / {s['final_pfm_refined']['mean']:.3f} | {d['seeds']} |")
     if found is None:
-        return ["*Simulated annotator: no `bench/results/simulation_h*.json` yet (run `bench/simulation.py --seeds 10 --mirrors all "
-                "--no-speed --name simulation_h1` with trained weights).*"]
+        return ["*Simulated annotator: no `bench/results/simulation_test.json` yet (run `bench/simulation.py --seeds 10 --mirrors classic "
+                "--no-speed --name simulation_test --out docs/simulation_test` with the shipped weights).*"]
     return out + ["", "The ceiling is the largest relative gain any refiner could show where the manual-only pFM is m "
                   "(pFM ≤ 1); the manual-only mask starts at the base prediction and only improves, so a base model at "
                   "whole-mirror pFM b caps the whole curve at (1 − b)/b (+17.6 % at b = 0.85).",
                   "", f"At most {found['max_steps']} accepted interactions per run; machine: {machine(found)}. "
-                  "Plots (copied from the runs' output folders): `docs/simulation_h1/`, `docs/simulation_h4/`."] + [
-                  f"\n![relative pFM gain, {n}](docs/{n}/gain_curves.png)" for n in ('simulation_h1', 'simulation_h4')
+                  f"Refine setting: guard `{(found.get('refine') or {}).get('guard')}`, {(found.get('refine') or {}).get('iterations')} iteration(s). "
+                  "*Manual input saved* is computed from every interaction's pixel counts (exact, independent of the record interval)."] + [
+                  f"\n![relative pFM gain, {n}](docs/{n}/gain_curves.png)" for n in ('simulation_test', 'simulation_levels')
                   if (HERE.parent/'docs'/n/'gain_curves.png').is_file()]
 
 def speed_section():
@@ -242,7 +285,7 @@ def speed_section():
 def render():
     parts = ["### Base model vs classical binarisation (synthetic test mirrors, model grid = half resolution, threshold 0.5)", ""]
     parts += base_section() + ["", "### Refiner", ""] + refiner_section()
-    parts += ["", "### Simulated annotator (the paper's protocol on the 3 test mirrors)", ""] + simulation_section()
+    parts += ["", "### Simulated annotator (the paper's protocol on the test mirrors)", ""] + simulation_section()
     parts += weak_base_section()
     parts += ["", "### Speed", ""] + speed_section()
     return '\n'.join(parts)
