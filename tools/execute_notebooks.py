@@ -8,7 +8,9 @@ folder, `IN_TEST=1`, skipping the cells `nbdev_test` skips (a flag of `tst_flags
 `#| train` or `#| slow`, `#| eval: false`, `nbdev_export(` calls). Figures are drawn at `DPI` dots per inch as PNG.
 What is kept of the outputs:
 
-- images as PNG, each at most `MAX_IMAGE` bytes (a larger one is dropped with a warning naming the cell);
+- images as PNG, re-encoded with a palette of at most 256 colours where that is smaller (matplotlib's figures of
+  masks, grey images and plots lose nothing visible), each at most `MAX_IMAGE` bytes (a larger one is dropped with
+  a warning naming the cell);
 - text results and printed text, each cut to `MAX_TEXT` characters; pandas tables also as their HTML;
 - nothing else: no stderr (warnings, logging), no progress bars (fastprogress HTML or console lines), no widget
   state, no text that holds a memory address (`<... at 0x7f...>`, different on every run).
@@ -16,7 +18,7 @@ What is kept of the outputs:
 A cell that raises stops its notebook with one line naming the notebook, the cell and the error; that notebook is
 left as it was. Finally `nbdev_clean` runs on the written notebooks (a second clean changes nothing).
 """
-import argparse, base64, json, os, re, subprocess, sys, time
+import argparse, base64, io, json, os, re, subprocess, sys, time
 from pathlib import Path
 
 DPI = 70                 # dots per inch of inline figures
@@ -30,6 +32,15 @@ _console_bar = re.compile(r'\d+(\.\d+)?% \[\d+/\d+')   # fastprogress's console 
 
 def _cut(text:str, limit:int=MAX_TEXT)->str:
     return text if len(text) <= limit else text[:limit].rstrip() + f'\n… ({len(text) - limit} more characters cut)\n'
+
+def palette_png(png:bytes)->bytes:
+    "`png` re-encoded with an adaptive palette of ≤ 256 colours (no dithering), if that is smaller."
+    from PIL import Image
+    im = Image.open(io.BytesIO(png)); im.load()
+    if im.mode == 'RGBA' and im.getextrema()[-1][0] == 255: im = im.convert('RGB')   # opaque: no alpha needed
+    q = im.quantize(256, method=Image.Quantize.FASTOCTREE if im.mode == 'RGBA' else Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO(); q.save(out, 'PNG', optimize=True)
+    return out.getvalue() if len(out.getvalue()) < len(png) else png
 
 def _stdout(text:str)->str:
     "Printed text without progress-bar lines (the part after the last carriage return of each line)."
@@ -48,9 +59,9 @@ def keep_outputs(outputs:list, where:str)->list:
         elif kind in ('display_data', 'execute_result'):
             data, out = o['data'], {}
             if 'image/png' in data:
-                png = ''.join(data['image/png']); size = len(base64.b64decode(png))
-                if size > MAX_IMAGE: print(f"warning: {where}: a {size/1000:.0f} KB image dropped (limit {MAX_IMAGE/1000:.0f} KB): draw it smaller", file=sys.stderr)
-                else: out['image/png'] = png
+                png = palette_png(base64.b64decode(''.join(data['image/png'])))
+                if len(png) > MAX_IMAGE: print(f"warning: {where}: a {len(png)/1000:.0f} KB image dropped (limit {MAX_IMAGE/1000:.0f} KB): draw it smaller", file=sys.stderr)
+                else: out['image/png'] = base64.b64encode(png).decode() + '\n'
             html = ''.join(data.get('text/html', []))
             if 'class="dataframe"' in html and len(html) <= MAX_TABLE_HTML: out['text/html'] = html.splitlines(True)
             plain = ''.join(data.get('text/plain', []))
