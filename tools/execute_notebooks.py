@@ -13,12 +13,13 @@ What is kept of the outputs:
   a warning naming the cell);
 - text results and printed text, each cut to `MAX_TEXT` characters; pandas tables also as their HTML;
 - nothing else: no stderr (warnings, logging), no progress bars (fastprogress HTML or console lines), no widget
-  state, no text that holds a memory address (`<... at 0x7f...>`, different on every run).
+  state, no text that holds a memory address (`<... at 0x7f...>`, different on every run); temporary folders
+  (`/tmp/tmpab12cd34/...`) are printed as `/tmp/…/...`, so that a second run changes nothing there.
 
 A cell that raises stops its notebook with one line naming the notebook, the cell and the error; that notebook is
 left as it was. Finally `nbdev_clean` runs on the written notebooks (a second clean changes nothing).
 """
-import argparse, base64, io, json, os, re, subprocess, sys, time
+import argparse, base64, io, json, os, re, subprocess, sys, tempfile, time
 from pathlib import Path
 
 DPI = 70                 # dots per inch of inline figures
@@ -28,6 +29,7 @@ MAX_TABLE_HTML = 20_000  # characters of a pandas table's HTML
 REPO = Path(__file__).resolve().parent.parent
 
 _address = re.compile(r' at 0x[0-9a-fA-F]+>')
+_tempdir = re.compile(re.escape(tempfile.gettempdir()) + r'/tmp[\w-]+')
 _console_bar = re.compile(r'\d+(\.\d+)?% \[\d+/\d+')   # fastprogress's console bar: "|███---| 50.00% [5/10 00:01<00:01]"
 
 def _cut(text:str, limit:int=MAX_TEXT)->str:
@@ -44,7 +46,7 @@ def palette_png(png:bytes)->bytes:
 
 def _stdout(text:str)->str:
     "Printed text without progress-bar lines (the part after the last carriage return of each line)."
-    lines = [l.rsplit('\r', 1)[-1] for l in text.split('\n')]
+    lines = [_tempdir.sub(tempfile.gettempdir() + '/…', l.rsplit('\r', 1)[-1]) for l in text.split('\n')]
     return '\n'.join(l for l in lines if not _console_bar.search(l))
 
 def keep_outputs(outputs:list, where:str)->list:
@@ -64,7 +66,7 @@ def keep_outputs(outputs:list, where:str)->list:
                 else: out['image/png'] = base64.b64encode(png).decode() + '\n'
             html = ''.join(data.get('text/html', []))
             if 'class="dataframe"' in html and len(html) <= MAX_TABLE_HTML: out['text/html'] = html.splitlines(True)
-            plain = ''.join(data.get('text/plain', []))
+            plain = _tempdir.sub(tempfile.gettempdir() + '/…', ''.join(data.get('text/plain', [])))
             if out.get('image/png') is None and 'image/png' in data: plain = ''   # '<Figure size …>' without its figure
             if plain and not _address.search(plain) and 'image/png' not in out: out['text/plain'] = _cut(plain).splitlines(True)
             if not out: continue
