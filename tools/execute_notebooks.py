@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 _address = re.compile(r' at 0x[0-9a-fA-F]+>')
 _tempdir = re.compile(re.escape(tempfile.gettempdir()) + r'/tmp[\w-]+')
-_console_bar = re.compile(r'\d+(\.\d+)?% \[\d+/\d+')   # fastprogress's console bar: "|███---| 50.00% [5/10 00:01<00:01]"
+_console_bar = re.compile(r'█?\s*\|[█-]*\|\s*\d+(\.\d+)?% \[\d+/\d+[^\]]*\]')   # "|███---| 50.00% [5/10 00:01<00:01]"
 
 def _cut(text:str, limit:int=MAX_TEXT)->str:
     return text if len(text) <= limit else text[:limit].rstrip() + f'\n… ({len(text) - limit} more characters cut)\n'
@@ -45,9 +45,12 @@ def palette_png(png:bytes)->bytes:
     return out.getvalue() if len(out.getvalue()) < len(png) else png
 
 def _stdout(text:str)->str:
-    "Printed text without progress-bar lines (the part after the last carriage return of each line)."
-    lines = [_tempdir.sub(tempfile.gettempdir() + '/…', l.rsplit('\r', 1)[-1]) for l in text.split('\n')]
-    return '\n'.join(l for l in lines if not _console_bar.search(l))
+    "Printed text without progress bars: each line as it ends up on a terminal (after its last carriage return), bars cut out."
+    out = []
+    for line in text.split('\n'):
+        last = line.rsplit('\r', 1)[-1]; kept = _console_bar.sub('', last)
+        if kept.strip() or not ('\r' in line or kept != last): out.append(_tempdir.sub(tempfile.gettempdir() + '/…', kept))
+    return '\n'.join(out)
 
 def keep_outputs(outputs:list, where:str)->list:
     "The outputs worth keeping (see the module docstring); `where` names the cell in warnings."
