@@ -34,7 +34,7 @@ min_python = cfg['min_python']
 console_scripts = [o.strip() for o in cfg.get('console_scripts', '').split() if o.strip()]
 
 # The shipped weights: every file listed in weights/SHA256SUMS (with the sums, the card and the model card README)
-# is installed as the package data `fusing_forces/weights/`, where `fusing_forces.data.weights_dir` finds it in an
+# is installed as the package data `fusing_forces/weights/`, where `fusing_forces.checkpoints.weights_dir` finds it in an
 # installed package; a source checkout reads `weights/` itself. Files not listed there (experiments) are not shipped.
 def _weights_files(folder='weights'):
     sums = os.path.join(folder, 'SHA256SUMS')

@@ -16,7 +16,7 @@ import numpy as np
 from fusing_forces.benchmark import benchmark_views, make_benchmark, view_error_analysis, merge_error_analyses, plot_error_analysis
 from fusing_forces.baselines import classical_baselines
 from fusing_forces.base_model import BaseModel, load_grids, evaluate_base, grid_logits, sigmoid
-from fusing_forces.data import Mirror
+from fusing_forces.mirror import Mirror
 from fusing_forces.metrics import thin_gt, score_lines
 
 def main():

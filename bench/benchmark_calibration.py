@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _machine import save_result
 import numpy as np
 from fusing_forces.synthetic import make_mirror, random_knobs, DEFAULT_DPI
-from fusing_forces.data import preprocess_depth
+from fusing_forces.readers import preprocess_depth
 from fusing_forces.tiles import downsample
 from fusing_forces.baselines import otsu_lines, sauvola_lines, SAUVOLA_WINDOWS
 from fusing_forces.metrics import thin_gt, score_lines

@@ -16,7 +16,8 @@ def main():
     p = argparse.ArgumentParser(); p.add_argument('--bin', default=None); p.add_argument('--repeats', type=int, default=5)
     a = p.parse_args()
     from fusing_forces.synthetic import make_tiny_etmira
-    from fusing_forces.data import view_files, write_png, shipped_weights, CHECKPOINT_FORMAT
+    from fusing_forces.data import view_files, write_png
+    from fusing_forces.checkpoints import shipped_weights, CHECKPOINT_FORMAT
     import numpy as np
     ws = Path(tempfile.mkdtemp(prefix='ff_failfast_'))
     try:

@@ -10,7 +10,7 @@ import argparse, json, sys, tempfile
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import save_result, RESULTS
-from fusing_forces.data import read_sums, weights_dir
+from fusing_forces.checkpoints import read_sums, weights_dir
 from fusing_forces.demo import run_demo, demo_figures, figures_drift, demo_report
 
 SETTINGS = dict(strokes=60, seed=0)

@@ -24,13 +24,13 @@ def generate(root):
     t = time.time(); write_mirror(root, VIEW, make_mirror(7, H, W)); print(json.dumps(dict(seconds=time.time() - t, peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)))
 
 def preprocess(root, store):
-    from fusing_forces.data import Mirror
+    from fusing_forces.mirror import Mirror
     t = time.time(); m = Mirror(root, VIEW, storage=store); m.depth, m.mask, m.gt
     print(json.dumps(dict(seconds=time.time() - t, peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)))
 
 def infer(root, store, weights, out, tta='1'):
     import torch; torch.set_num_threads(2)
-    from fusing_forces.data import Mirror
+    from fusing_forces.mirror import Mirror
     from fusing_forces.base_model import BaseModel, predict_mirror, write_mask
     base = BaseModel.load(weights)
     m = Mirror(root, VIEW, storage=store); m.depth  # from the cache

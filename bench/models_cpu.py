@@ -82,7 +82,7 @@ def speed(rounds, rows=None, heavy=True):
 
 def training_mirror(seed, size=1536):
     from fusing_forces.synthetic import make_mirror, DEFAULT_DPI
-    from fusing_forces.data import preprocess_depth
+    from fusing_forces.readers import preprocess_depth
     m = make_mirror(seed, size, size)
     return preprocess_depth(m['height'], DEFAULT_DPI / 25.4), m['gt']
 

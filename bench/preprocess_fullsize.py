@@ -19,7 +19,7 @@ VIEW = 'FULL-0001_R'
 
 def load(root, store):
     "Child: load every array of the view; print timings as JSON."
-    from fusing_forces.data import Mirror
+    from fusing_forces.mirror import Mirror
     t = time.time()
     m = Mirror(root, VIEW, storage=store)
     arrays = [m.depth, m.albedo, m.normals, m.gt, m.mask]

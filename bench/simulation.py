@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 import numpy as np, torch
 from _machine import save_result
-from fusing_forces.data import Mirror
+from fusing_forces.mirror import Mirror
 from fusing_forces.models import build_model
 from fusing_forces.base_model import BaseModel, grid_logits
 from fusing_forces.refiner import Refiner, build_refiner, check_refiner

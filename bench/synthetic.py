@@ -27,10 +27,10 @@ from _machine import save_result, machine_info
 from fusing_forces.benchmark import TEST_VIEWS, TRAIN_VIEWS
 from fusing_forces.baselines import otsu_lines, sauvola_lines
 from fusing_forces.lines import PAPER_HALF_WIDTH, line_halfwidths, fit_half_width
-from fusing_forces.synthetic import (make_mirror, write_mirror,
-                                     DEFAULT_DPI, design, mirror_geometry, groove_attributes,
-                                     allowed_points, render_nearest)
-from fusing_forces.data import preprocess_depth, REAL_STATS
+from fusing_forces.line_art import design, mirror_geometry, allowed_points
+from fusing_forces.grooves import groove_attributes, render_nearest
+from fusing_forces.synthetic import make_mirror, write_mirror, DEFAULT_DPI
+from fusing_forces.readers import preprocess_depth, REAL_STATS
 from fusing_forces.metrics import counts, thin_gt
 
 SAUVOLA_WINDOWS = (15, 25, 35, 51, 75, 101)

@@ -31,7 +31,7 @@ rm -rf "$VENV"
 echo "== from $WORK/elsewhere (outside the repository)"
 mkdir -p "$WORK/elsewhere"; cd "$WORK/elsewhere"
 "$VENV/bin/python" -c '
-import fusing_forces, fusing_forces.data as d, sys
+import fusing_forces, fusing_forces.checkpoints as d, sys
 print("fusing_forces:", fusing_forces.__file__); print("weights:", d.weights_dir(), sorted(d.read_sums(d.weights_dir())))
 assert fusing_forces.__file__.startswith(sys.prefix), "not the installed wheel"
 for n in d.read_sums(d.weights_dir()): d.shipped_weights(n)   # every shipped file present, checksum verified

@@ -62,7 +62,8 @@ def session_from_etmira(root, # the ETMIRA root folder
                        ):
     "An `AnnotationSession` on one view of an ETMIRA folder with the base model and the refiner."
     import numpy as np
-    from fusing_forces.data import open_view, view_files
+    from fusing_forces.data import view_files
+    from fusing_forces.mirror import open_view
     from fusing_forces.models import shipped_weights, sha256
     from fusing_forces.refiner import load_models
     from fusing_forces.base_model import grid_channels_and_mask, predict_grid
@@ -117,7 +118,7 @@ def demo_session(size:int=512, seed:int=0, session_dir=None):
     "A session on a tiny synthetic mirror with untrained tiny models (quick start, tests)."
     import numpy as np, torch
     from fusing_forces.synthetic import make_mirror
-    from fusing_forces.data import preprocess_depth
+    from fusing_forces.readers import preprocess_depth
     from fusing_forces.models import build_model
     from fusing_forces.base_model import predict_grid
     from fusing_forces.refiner import build_refiner
@@ -284,7 +285,7 @@ def serve_cli(root:str, # the ETMIRA root folder
               gt_channel0:bool_arg=False, # read GT lines from channel 0 when the PNG has no alpha
              ):
     "Serve the annotation page for one mirror with Voila on 127.0.0.1 (Ctrl-C stops it); `ff_annotate` (`fusing_forces.commands`) runs it."
-    from fusing_forces.data import open_view
+    from fusing_forces.mirror import open_view
     from fusing_forces.models import shipped_weights
     from fusing_forces.refiner import load_models
     opts = dict(px_per_mm=px_per_mm, mm_per_inch=mm_per_inch, channel0_fallback=gt_channel0)

@@ -16,7 +16,9 @@ from fastai.optimizer import Adam
 from fastai.callback.all import *
 from fastai.callback.fp16 import MixedPrecision
 from fastprogress.fastprogress import progress_bar
-from .data import *
+from .data import save_npy, write_gt
+from .readers import check_channels
+from .mirror import Mirror
 from .tiles import *
 from .metrics import *
 from .models import *

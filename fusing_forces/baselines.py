@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numpy as np
 from skimage.filters import threshold_otsu, threshold_sauvola
-from .data import Mirror
+from .mirror import Mirror
 from .tiles import downsample
 from .metrics import thin_gt, score_lines
 

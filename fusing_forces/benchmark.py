@@ -14,8 +14,10 @@ from fastprogress.fastprogress import progress_bar
 from .tiles import MODEL_SCALE
 from .data import write_text
 from .metrics import thin_gt
-from .synthetic import (make_mirror, write_mirror, mirror_is_valid, random_knobs, read_categories, categories_path,
-                                     DEFAULT_DPI, LINE_KINDS, LINE_CONDITIONS, DAMAGE_KINDS)
+from .line_art import LINE_KINDS
+from .grooves import LINE_CONDITIONS, DAMAGE_KINDS
+from .synthetic import (make_mirror, write_mirror, mirror_is_valid, random_knobs, read_categories,
+                                     categories_path, DEFAULT_DPI)
 
 # %% auto #0
 __all__ = ['LEVELS', 'CLASSIC_TRAIN', 'N_RANDOM_TRAIN', 'TRAIN_VIEWS', 'VALID_VIEWS', 'TEST_VIEWS', 'BENCHMARK', 'CLASSIC_TEST',

@@ -9,7 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from fastcore.script import anno_parser
-from .data import *
+from .data import DataError, DataWarning, view_files, find_views, view_names, write_text
+from .readers import MM_PER_INCH
+from .mirror import Mirror, open_view
+from .checkpoints import checkpoint_config, check_trained_config, shipped_weights
 
 # %% auto #0
 __all__ = ['EXIT_INPUT', 'EXIT_USAGE', 'EXIT_INTERNAL', 'EXIT_INTERRUPTED', 'KNOWN_ERRORS', 'ff_make_benchmark', 'ff_annotate',

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json, time
 from pathlib import Path
 import numpy as np
-from .data import *
+from .data import write_text, save_npy
+from .mirror import Mirror, open_view
 from .tiles import PATCH
 from .metrics import score_lines
 from .models import shipped_weights

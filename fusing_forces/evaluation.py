@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar
-from .data import open_view, write_text, atomic_path, DataError
+from .data import write_text, atomic_path, DataError
+from .mirror import open_view
 from .tiles import PATCH
 from .base_model import BaseModel, grid_logits
 from .refiner import check_refiner

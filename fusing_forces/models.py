@@ -10,8 +10,10 @@ __all__ = ['PRESETS', 'conv_block', 'UNet', 'PadToStride', 'build_model', 'dice_
 import json, os, tempfile
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
-from .data import (CHECKPOINT_FORMAT, checkpoint_config, check_trained_config, check_channels, verify_shipped,
-                                weights_dir, sha256, shipped_weights)
+from .data import sha256
+from .readers import check_channels
+from .checkpoints import (CHECKPOINT_FORMAT, checkpoint_config, check_trained_config, verify_shipped,
+                                       weights_dir, shipped_weights)
 
 # %% ../nbs/05_models.ipynb #795bdd66
 def conv_block(

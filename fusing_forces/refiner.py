@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from scipy import ndimage
-from .data import check_channels
+from .readers import check_channels
 from .models import *
 
 # %% auto #0
@@ -160,7 +160,7 @@ from .strokes import training_stroke, burn_strokes, stroke_run
 from .lines import line_skeleton
 from .base_model import (GridMirror, CropDataset, BaseModel, grid_logits, load_grids, mirror_tiles,
                                       grid_stats, standardise, predict_grid, training_setup)
-from .data import default_storage
+from .mirror import default_storage
 from .distributed import *
 import time, json, torch.nn as nn
 
