@@ -353,6 +353,9 @@ def ff_train_refiner(root:str='data/benchmark', # ETMIRA root (the synthetic ben
                      far:float=0.0, # λ of the far-loss term (0: the paper's Dice loss)
                      unroll:int=1, # network passes per training sample (the refiner then iterates as often)
                      train_logits:str='blended', # Y of a training crop: 'blended' (cropped from a whole-mirror map) or 'window'
+                     bf16:bool=False, # bf16 mixed precision (GPU)
+                     channels_last:bool=False, # channels_last memory format (GPU)
+                     num_workers:int=0, # loader processes drawing the training samples, per training process
                      report:str=None, # also write the report JSON here
                     ):
     "Train a refiner with simulated strokes against a frozen base model on the synthetic benchmark."
@@ -360,10 +363,13 @@ def ff_train_refiner(root:str='data/benchmark', # ETMIRA root (the synthetic ben
     check_number('--history', history, 1); check_number('--patience', patience, 1); check_number('--draws', draws, 1)
     check_number('--long_miss', long_miss, 0, 1); check_number('--faint_miss', faint_miss, 0, 1)
     check_number('--far', far, 0); check_number('--unroll', unroll, 1)
-    check_number('--train_logits', train_logits, choices=('blended', 'window'))
+    check_number('--train_logits', train_logits, choices=('blended', 'window')); check_number('--num_workers', num_workers, 0)
     bpath, _ = check_weights(base, 'base', 'base_default')
     check_preset(preset)
     import torch
+    if train_logits == 'window' and num_workers and torch.cuda.is_available():
+        raise UsageError('--num_workers', "--train_logits window runs the base model in the loader workers, which cannot use the GPU: "
+                                          "use --num_workers 0 or --train_logits blended")
     from fusing_forces.base_model import BaseModel
     from fusing_forces.refiner import train_refiner
     train, valid = benchmark_split(root)
@@ -371,7 +377,8 @@ def ff_train_refiner(root:str='data/benchmark', # ETMIRA root (the synthetic ben
     _, rep = train_refiner(root, train, valid, BaseModel.load(bpath, device=device or 'cpu'), preset=preset, history=history,
                            epochs=epochs, bs=bs, samples_per_epoch=samples_per_epoch, lr=lr, patience=patience, draws=draws,
                            seed=seed, out=out, storage=storage, device=device, long_miss=long_miss,
-                           faint_miss=faint_miss, far=far, unroll=unroll, train_logits=train_logits)
+                           faint_miss=faint_miss, far=far, unroll=unroll, train_logits=train_logits, bf16=bf16,
+                           channels_last=channels_last, num_workers=num_workers)
     rep['base_weights'] = str(bpath)
     if report: write_text(report, json.dumps(rep, indent=1) + '\n')
     print(json.dumps(rep['single_stroke_gain'], indent=1))
