@@ -13,7 +13,7 @@ from fusing_forces.models import load_model, sha256
 
 W = Path(__file__).parent.parent/'weights'
 RES = Path(__file__).parent/'results'
-REFINER_ARGS, REFINER_RESULTS = '--long-miss 0.3 --far 1 --epochs 12 --samples-per-epoch 768', 'refiner_F1'   # set when shipping
+REFINER_ARGS, REFINER_RESULTS = '--long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2 --epochs 12 --samples-per-epoch 768', 'refiner_F2'   # shipped with guard 'connected', 1 iteration (stored in the checkpoint)
 # how each shipped checkpoint was made: the command, and the results file its training run wrote (bench/results/<name>.json)
 SHIPPED = {'base_default.pth': ('OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_base.py --epochs 80 --samples-per-epoch 1536 '
                                 '--out weights/base_default.pth --name base_r1', 'base_r1'),

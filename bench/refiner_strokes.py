@@ -26,7 +26,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
     p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--refiners', default='weights/refiner_default.pth')
-    p.add_argument('--settings', default='default', help="comma-separated guard:iterations (e.g. none:1,connected:2); 'default' = each refiner's own")
+    p.add_argument('--settings', default='default', help="comma-separated guard:iterations[:locality] (e.g. none:1,connected:2,connected:1:16); "
+                   "'default' = each refiner's own")
     p.add_argument('--split', default='test'); p.add_argument('--level', default=None)
     p.add_argument('--draws', type=int, default=5); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--figure', default=None); p.add_argument('--name', default=None)
@@ -39,14 +40,15 @@ def main():
     runs, rows0, first = {}, None, None
     for path in a.refiners.split(','):
         ref = Refiner.load(path)
-        settings = [(ref.guard, ref.iterations)] if a.settings == 'default' else [(s.split(':')[0], int(s.split(':')[1])) for s in a.settings.split(',')]
-        for guard, it in settings:
-            key = f"{Path(path).stem} guard={guard} iterations={it}"
-            t = time.time(); rows = stroke_effects(ref, cases, guard=guard, iterations=it); s = summarise(rows, B=1000)
+        settings = ([(ref.guard, ref.iterations, ref.locality)] if a.settings == 'default' else
+                    [(q[0], int(q[1]), float(q[2]) if len(q) > 2 else None) for q in (s.split(':') for s in a.settings.split(','))])
+        for guard, it, loc in settings:
+            key = f"{Path(path).stem} guard={guard} iterations={it}" + (f" locality={loc:g}" if loc else "")
+            t = time.time(); rows = stroke_effects(ref, cases, guard=guard, iterations=it, locality=loc); s = summarise(rows, B=1000)
             s['seconds'] = round(time.time() - t, 1)
             if rows0 is None: rows0, first = rows, key
             else: s['paired_vs_first'] = {k: paired_difference(rows, rows0, k, B=1000) for k in ('ratio', 'reach', 'worse')}
-            runs[key] = dict(summary=s, refiner=path, guard=guard, iterations=it)
+            runs[key] = dict(summary=s, refiner=path, guard=guard, iterations=it, locality=loc)
             f = lambda k: f"{s[k]['mean']:.3f} [{s[k]['ci'][0]:.3f}, {s[k]['ci'][1]:.3f}] (median {s[k]['median']:.3f})"
             print(f"\n{key}\n  ratio {f('ratio')}\n  component oracle {f('oracle')}; share of its gain {s['oracle_share']['mean']:.2f} "
                   f"[{s['oracle_share']['ci'][0]:.2f}, {s['oracle_share']['ci'][1]:.2f}]\n  without a stroke vs base: this procedure {f('no_stroke')}, one plain network pass {f('network_no_stroke')}\n"
@@ -56,7 +58,7 @@ def main():
                 print('  vs ' + first + ': ' + ', '.join(f"{k} {d['difference']:+.3f} [{d['ci'][0]:+.3f}, {d['ci'][1]:+.3f}]" for k, d in s['paired_vs_first'].items()))
             if a.figure and len(runs) == 1:
                 outs = ref.refine_batch(np.stack([c.x for c in cases]), np.stack([c.y for c in cases]), np.stack([c.stroke for c in cases]),
-                                        new_stroke=np.stack([c.stroke for c in cases]), guard=guard, iterations=it)
+                                        new_stroke=np.stack([c.stroke for c in cases]), guard=guard, iterations=it, locality=loc)
                 import matplotlib; matplotlib.use('Agg')
                 fig = plot_cases(cases, [o > 0 for o in outs], n=4, title=key)
                 Path(a.figure).parent.mkdir(parents=True, exist_ok=True); fig.savefig(a.figure.replace('.png', '_cases.png'), dpi=60)
