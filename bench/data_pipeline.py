@@ -22,7 +22,7 @@ from fusing_forces.synthetic import make_tiny_etmira
 from fusing_forces.models import build_model, DiceLossFlat
 from fusing_forces.base_model import (BaseModel, GridMirror, load_grids, grid_stats, standardise, base_dataloaders,
                                       mirror_tiles)
-from fusing_forces.refiner import RefinerCropDataset, RefinerTileDataset, shared_logits
+from fusing_forces.refiner_training import RefinerCropDataset, RefinerTileDataset, shared_logits
 
 def load():
     "uptime's line and the load averages."

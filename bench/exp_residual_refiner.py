@@ -11,6 +11,7 @@ import torch.nn as nn
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import save_result
 import fusing_forces.refiner as R
+import fusing_forces.refiner_training as T
 from fusing_forces.models import build_model
 from fusing_forces.base_model import BaseModel
 from fusing_forces.benchmark import benchmark_views
@@ -30,10 +31,10 @@ def main():
     p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--history', type=int, default=1)
     p.add_argument('--epochs', type=int, default=12)
     a = p.parse_args()
-    R.build_refiner = build_residual  # train_refiner builds its network through this name
+    T.build_refiner = build_residual  # train_refiner builds its network through this name
     base = BaseModel.load(a.base)
     train = [v.view for v in benchmark_views('train')]; test = [v.view for v in benchmark_views('test')]
-    _, rep = R.train_refiner(a.root, train, test, base, history=a.history, epochs=a.epochs, storage=a.storage, progress=False)
+    _, rep = T.train_refiner(a.root, train, test, base, history=a.history, epochs=a.epochs, storage=a.storage, progress=False)
     rep['variant'] = 'residual: output = network(x) + clipped base logits'
     print(json.dumps(rep['single_stroke_gain'], indent=1))
     print('saved', save_result(f'refiner_residual_h{a.history}', rep))

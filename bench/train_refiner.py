@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _machine import save_result
 from fusing_forces.benchmark import view_ids, make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, grid_logits
-from fusing_forces.refiner import train_refiner
+from fusing_forces.refiner_training import train_refiner
 from fusing_forces.analysis import stroke_cases, stroke_effects, summarise
 from fusing_forces.tiles import PATCH
 from fusing_forces.distributed import is_main, barrier

@@ -371,7 +371,7 @@ def ff_train_refiner(root:str='data/benchmark', # ETMIRA root (the synthetic ben
         raise UsageError('--num_workers', "--train_logits window runs the base model in the loader workers, which cannot use the GPU: "
                                           "use --num_workers 0 or --train_logits blended")
     from fusing_forces.base_model import BaseModel
-    from fusing_forces.refiner import train_refiner
+    from fusing_forces.refiner_training import train_refiner
     train, valid = benchmark_split(root)
     device = 'cuda' if torch.cuda.is_available() else None
     _, rep = train_refiner(root, train, valid, BaseModel.load(bpath, device=device or 'cpu'), preset=preset, history=history,

@@ -12,7 +12,8 @@ from .commands import command
 from .lines import line_skeleton
 from .session import AnnotationSession, KINDS
 from .strokes import training_stroke, stroke_run, STROKE_RADIUS
-from .refiner import Refiner, RefinerTileDataset, RefineGain
+from .refiner import Refiner
+from .refiner_training import RefinerTileDataset, RefineGain
 from .models import DiceLossFlat
 
 # %% auto #0

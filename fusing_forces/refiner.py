@@ -7,16 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 import numpy as np
 import torch
-import torch.nn.functional as F
 from scipy import ndimage
 from .readers import check_channels
+from .metrics import pfm, thin_gt
+from .strokes import training_stroke, burn_strokes
 from .models import *
 
 # %% auto #0
 __all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'GUARDS', 'encode_logits', 'force_strokes', 'keep_far', 'connected_changes', 'Refiner',
-           'build_refiner', 'load_models', 'check_refiner', 'stroke_history', 'erase_branch', 'touched_errors',
-           'touched_weights', 'faint_lines', 'miss_faint', 'RefinerCropDataset', 'RefinerTileDataset', 'RefineGain',
-           'RefinerLoss', 'Unrolled', 'shared_logits', 'train_refiner', 'stroke_oracles']
+           'build_refiner', 'load_models', 'check_refiner', 'stroke_history', 'touched_errors', 'stroke_oracles']
 
 # %% ../nbs/07_refiner.ipynb #209421c7
 LOGIT_CLIP = 8.0     # base logits are clipped to ±LOGIT_CLIP and divided by LOGIT_CLIP/2 → [-2, 2]
@@ -149,21 +148,7 @@ def check_refiner(base, refiner, what:str='refiner'):
     rc, bc = tuple(getattr(refiner, 'channels', base.channels)), tuple(base.channels)
     if rc != bc: raise ValueError(f"{what}: expects channels {rc}, the base model gives {bc}")
 
-# %% ../nbs/07_refiner.ipynb #88cfd232
-from fastai.learner import Learner, Metric
-from fastai.optimizer import Adam
-from fastai.callback.all import *
-from fastai.data.core import DataLoaders
-from .tiles import *
-from .metrics import pfm, thin_gt
-from .strokes import training_stroke, burn_strokes, stroke_run
-from .lines import line_skeleton
-from .base_model import (GridMirror, CropDataset, BaseModel, grid_logits, load_grids, mirror_tiles,
-                                      grid_stats, standardise, predict_grid, training_setup)
-from .mirror import default_storage
-from .distributed import *
-import time, json, torch.nn as nn
-
+# %% ../nbs/07_refiner.ipynb #c26c0ae3
 def stroke_history(pred:np.ndarray, gt:np.ndarray, rng:np.random.Generator, n:int=1,
                    gt_skeleton:np.ndarray|None=None, # `line_skeleton(gt)` if already known (else computed per stroke)
                   )->np.ndarray:
@@ -176,28 +161,7 @@ def stroke_history(pred:np.ndarray, gt:np.ndarray, rng:np.random.Generator, n:in
         state = burn_strokes(pred, strokes)
     return strokes
 
-def erase_branch(y:np.ndarray, # (h, w) base logits of a crop
-                 gt:np.ndarray, # (h, w) bool GT of the crop
-                 rng:np.random.Generator,
-                 lengths=(16, 64), # the stretch runs this many skeleton pixels (drawn uniformly)
-                 radius:float=5.0, # logits within this distance of the stretch's skeleton are pushed below 0
-                 gt_skeleton:np.ndarray|None=None, # `line_skeleton(gt)` if already known
-                 logit:float|None=None, # the logit written there (default: a random −1 … −LOGIT_CLIP/2; −LOGIT_CLIP = a real miss)
-                )->np.ndarray: # a new (h, w) float32 array; a copy of `y` when the GT has no branch
-    "Y with one stretch of a GT line made to look missed by the base model (training augmentation, `long_miss`)."
-    out = np.array(y, np.float32)
-    skel = line_skeleton(np.asarray(gt, bool)) if gt_skeleton is None else np.asarray(gt_skeleton, bool)
-    pts = np.argwhere(skel)
-    if not len(pts): return out
-    n = int(rng.integers(lengths[0], lengths[1] + 1)); r0, c0 = pts[rng.integers(len(pts))]
-    rr, cc = np.ogrid[:skel.shape[0], :skel.shape[1]]
-    run = stroke_run(skel & ((rr - r0)**2 + (cc - c0)**2 <= n*n), rng, n)   # a stretch along a branch near the point
-    if run is None: return out
-    seed = np.ones(skel.shape, bool); seed[run[:, 0], run[:, 1]] = False
-    near = ndimage.distance_transform_edt(seed) <= radius
-    out[near] = np.minimum(out[near], -rng.uniform(1.0, LOGIT_CLIP/2) if logit is None else logit)   # "no line"
-    return out
-
+# %% ../nbs/07_refiner.ipynb #17847df2
 def touched_errors(manual:np.ndarray, # (h, w) bool tile with the strokes burned in (Y^Δ)
                    gt:np.ndarray, # (h, w) bool GT
                    strokes:np.ndarray, # (h, w) int strokes (+1 add, −1 erase)
@@ -213,227 +177,6 @@ def touched_errors(manual:np.ndarray, # (h, w) bool tile with the strokes burned
         out |= np.isin(lab, ids) & (lab > 0)
     return out
 
-def touched_weights(pred:np.ndarray, gt:np.ndarray, strokes:np.ndarray, scale:float=16.0,
-                    margin:float=6.0, # px around the touched components whose correct pixels are weighted too
-                   )->np.ndarray: # (h, w) float32
-    "Far-loss weights: 1 + distance from the strokes / `scale` on the error components the strokes touch and on the correct pixels within `margin` of them; 0 elsewhere."
-    w = np.zeros(gt.shape, np.float32)
-    if not np.any(strokes): return w
-    touched = touched_errors(burn_strokes(pred, strokes), gt, strokes)
-    if not touched.any(): return w
-    around = touched | (ndimage.distance_transform_edt(~touched) <= margin)   # the errors and their neighbourhood: both classes weighted
-    w[around] = 1 + ndimage.distance_transform_edt(np.asarray(strokes) == 0)[around] / scale
-    return w
-
-def faint_lines(depth:np.ndarray, # (h, w) standardised depth (grooves are low)
-                gt:np.ndarray, # (h, w) bool GT
-                threshold:float=0.1, # faint below this contrast (standardised depth units)
-                sigma:float=3.0, # px along the GT over which the contrast is averaged
-               )->np.ndarray: # (h, w) bool
-    "GT pixels on stretches whose groove is faint: the depth's local contrast (Gaussian σ 4 minus σ 1) averaged over nearby GT, below `threshold`."
-    gt = np.asarray(gt, bool)
-    if not gt.any(): return gt.copy()
-    c = ndimage.gaussian_filter(np.asarray(depth, np.float32), 4) - ndimage.gaussian_filter(np.asarray(depth, np.float32), 1)
-    m = ndimage.gaussian_filter(c * gt, sigma) / np.maximum(ndimage.gaussian_filter(gt.astype(np.float32), sigma), 1e-6)
-    return gt & (m < threshold)
-
-def miss_faint(y:np.ndarray, depth:np.ndarray, gt:np.ndarray, rng:np.random.Generator, extend=(0, 12), threshold:float=0.1)->np.ndarray:
-    "Y (a new array) with the faint stretches of the GT, extended along it by 0–12 px, made real misses (−LOGIT_CLIP)."
-    out = np.array(y, np.float32)
-    faint = faint_lines(depth, gt, threshold)
-    if not faint.any(): return out
-    ext = int(rng.integers(extend[0], extend[1] + 1))
-    region = (ndimage.distance_transform_edt(~faint) <= ext) & np.asarray(gt, bool) if ext else faint
-    out[ndimage.binary_dilation(region, iterations=2)] = -LOGIT_CLIP
-    return out
-
-class RefinerCropDataset(EpochSampling, torch.utils.data.Dataset):
-    "Training samples for the refiner: [x, encoded Y, Δ] crops with simulated strokes; target [GT, far-loss weights]; sample i is a function of (seed, epoch, i)."
-    def __init__(self, grids:list[GridMirror],
-                 logits:list[np.ndarray]|BaseModel, # Y maps cropped like the depth, or a base model run on each crop
-                 size:int=PATCH, length:int=1024, history:int=1, line_bias:float=0.8, seed:int|None=None,
-                 long_miss:float=0.0, # probability that Y misses one long stretch (30–150 skeleton px) of a GT line (`erase_branch`)
-                 faint_miss:float=0.0, # probability that Y misses the faint stretches of the GT (`miss_faint`)
-                 far_scale:float=16.0, # `touched_weights` scale, px
-                 channels=('depth',)): # the input channels of `grids` (`faint_miss` reads the depth)
-        self.crops = CropDataset(grids, size=size, length=length, line_bias=line_bias, augment=False)  # crop positions
-        if not isinstance(logits, BaseModel) and len(logits) != len(grids):
-            raise ValueError(f"RefinerCropDataset: {len(logits)} logit maps for {len(grids)} mirrors")
-        if faint_miss and 'depth' not in channels: raise ValueError(f"RefinerCropDataset: faint_miss needs the depth channel, got {channels}")
-        self.logits, self.history, self.length = logits, history, length
-        self.long_miss, self.faint_miss, self.far_scale = long_miss, faint_miss, far_scale
-        self.depth = list(channels).index('depth') if 'depth' in channels else None
-        self.init_sampling(seed)
-
-    def window_logits(self, x:np.ndarray)->np.ndarray:
-        "The base model's logits of one crop predicted on its own (as the evaluation predicts a tile)."
-        return predict_grid(self.logits.model, np.ascontiguousarray(x, np.float32), size=x.shape[-1], stride=x.shape[-1], progress=False)
-
-    def __len__(self): return self.length
-
-    def __getitem__(self, i):
-        rng = self.rng_for(i)   # every draw of this sample: a function of (seed, epoch, i), whichever worker or process
-        k, r, cc = self.crops.position(rng); g, s = self.crops.grids[k], self.crops.size
-        x, gt = crop(g.x, r, cc, s), crop(g.gt, r, cc, s)
-        y = self.window_logits(x) if isinstance(self.logits, BaseModel) else crop(self.logits[k], r, cc, s, fill=-LOGIT_CLIP)
-        kr, flip = rng.integers(4), rng.random() < 0.5
-        x, y, gt = np.rot90(x, kr, (1, 2)), np.rot90(y, kr), np.rot90(gt, kr)
-        if flip: x, y, gt = x[:, :, ::-1], y[:, ::-1], gt[:, ::-1]
-        gt = np.ascontiguousarray(gt); skel = line_skeleton(gt)   # once per sample, for the augmentations and every stroke
-        if self.faint_miss and rng.random() < self.faint_miss: y = miss_faint(y, x[self.depth], gt, rng)
-        if self.long_miss and rng.random() < self.long_miss: y = erase_branch(y, gt, rng, (30, 150), gt_skeleton=skel, logit=-LOGIT_CLIP)
-        n = 1 if self.history <= 1 else int(rng.integers(1, self.history + 1))
-        strokes = stroke_history(y > 0, gt, rng, n, skel)
-        inp = np.concatenate([x, encode_logits(y)[None], strokes.astype(np.float32)[None]])
-        target = np.stack([gt.astype(np.float32), touched_weights(y > 0, gt, strokes, self.far_scale)])
-        return torch.from_numpy(np.ascontiguousarray(inp)), torch.from_numpy(target)
-
-# %% ../nbs/07_refiner.ipynb #2da3eeaa
-class RefinerTileDataset(torch.utils.data.Dataset):
-    "Fixed validation samples: tiles × stroke draws, with the base logits of the tile."
-    def __init__(self, grids, tile_logits:list[np.ndarray], tiles, draws:int=5, history:int=1, seed:int=0, size:int=PATCH):
-        rng = np.random.default_rng(seed); self.items = []
-        for (k, r, c) in tiles:
-            g = grids[k]
-            x, y, gt = crop(g.x, r, c, size), crop(tile_logits[k], r, c, size, fill=-LOGIT_CLIP), crop(g.gt, r, c, size)
-            if not gt.any(): continue
-            for _ in range(draws):
-                s = stroke_history(y > 0, gt, rng, history)
-                if not s.any(): continue
-                self.items.append((np.concatenate([x, encode_logits(y)[None], s.astype(np.float32)[None]]).astype(np.float32),
-                                   gt[None].astype(np.float32)))
-    def __len__(self): return len(self.items)
-    def __getitem__(self, i): return tuple(map(torch.from_numpy, self.items[i]))
-
-class RefineGain(Metric):
-    "Mean over samples of pFM(Y′) / pFM(Y^Δ) (samples whose manual-only pFM is 0 are skipped)."
-    def reset(self): self.ratios, self.refined, self.manual = [], [], []
-    def accumulate(self, learn):
-        inp = learn.xb[0].detach().float().cpu().numpy(); out = learn.pred.detach().float().cpu().numpy()[:, -1]
-        gts = learn.yb[0].detach().cpu().numpy()[:, 0] > 0.5
-        for a, o, gt in zip(inp, out, gts):
-            strokes = a[-1].round().astype(np.int8); y = a[-2] > 0
-            skel = thin_gt(gt)
-            manual = pfm(burn_strokes(y, strokes), gt, skel); refined = pfm(force_strokes(o, strokes) > 0, gt, skel)
-            self.manual.append(manual); self.refined.append(refined)
-            if manual > 0: self.ratios.append(refined/manual)
-    @property
-    def value(self): return float(np.mean(self.ratios)) if self.ratios else None
-    @property
-    def name(self): return 'refine_gain'
-
-# %% ../nbs/07_refiner.ipynb #7b4c5a5e
-class RefinerLoss:
-    "Dice of each pass (output channel) against the GT, plus `far` × BCE weighted by the target's second channel (`touched_weights`)."
-    def __init__(self, far:float=0.0): self.far = far
-    def __call__(self, logits, target):
-        gt = target[:, :1]; w = target[:, 1:2] if target.shape[1] > 1 and self.far else None
-        loss = 0.
-        for k in range(logits.shape[1]):
-            o = logits[:, k:k+1]
-            loss = loss + dice_loss(o, gt)
-            if w is not None:
-                bce = F.binary_cross_entropy_with_logits(o.float(), gt.float(), reduction='none')
-                loss = loss + self.far * (w * bce).sum() / w.sum().clamp_min(1.0)
-        return loss
-    def activation(self, x): return torch.sigmoid(x[:, -1:])
-    def decodes(self, x): return (x > 0.5).to(torch.uint8)
-    def __repr__(self): return f"RefinerLoss(far={self.far})"
-
-class Unrolled(nn.Module):
-    "Training wrapper: `steps` passes of `net`, each fed the previous output (guarded, strokes forced) as Y; returns every pass (B, steps, h, w)."
-    def __init__(self, net:nn.Module, steps:int=2):
-        super().__init__(); self.net, self.steps = net, steps
-    def forward(self, inp):
-        outs, x = [], inp
-        y0 = (inp[:, -2].detach().float().cpu().numpy() * (LOGIT_CLIP/2))          # Y, decoded (clipped)
-        s = inp[:, -1].detach().float().cpu().numpy().round().astype(np.int8)
-        for k in range(self.steps):
-            o = self.net(x); outs.append(o)
-            if k + 1 < self.steps:
-                o_np = o.detach().float()[:, 0].cpu().numpy()
-                y = np.stack([force_strokes(connected_changes(force_strokes(a, b), c, b), b) for a, b, c in zip(o_np, s, y0)])
-                x = torch.cat([inp[:, :-2], torch.from_numpy(encode_logits(y))[:, None].to(inp), inp[:, -1:]], 1)
-        return torch.cat(outs, 1)
-
-# %% ../nbs/07_refiner.ipynb #2b8b61a3
-def shared_logits(base:BaseModel, grids:list[GridMirror], stride:int=STRIDE, storage=None)->list[np.ndarray]:
-    "Base logits of each grid mirror, computed once (each training process its share) and memory-mapped by all processes and workers."
-    folder = Path(storage or default_storage())/'logits'/fingerprint(base.model, base.stats)
-    names = [f'{g.view}-{fingerprint(g.x)}-s{stride}' for g in grids]   # a new base model or new inputs: new files
-    return shared_arrays(folder, names, lambda i: grid_logits(base, grids[i], stride=stride))
-
-def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='default', history:int=1, epochs:int=20,
-                  bs:int=8, samples_per_epoch:int=1024, lr:float=1e-3, patience:int=10, draws:int=5, seed:int=0,
-                  out=None, storage=None, device=None, progress:bool=True,
-                  long_miss:float=0.0, # probability that a sample's Y misses a long stretch of a GT line
-                  faint_miss:float=0.0, # probability that a sample's Y misses the faint stretches of the GT
-                  far:float=0.0, # λ of the far-loss term (0: the paper's Dice loss)
-                  unroll:int=1, # network passes per sample, each fed the previous output as Y (`Unrolled`)
-                  train_logits:str='blended', # Y of a training crop: 'window' = the base model run on the crop; 'blended' = cropped from a blended whole-mirror map
-                  bf16:bool=False, # bf16 mixed precision (GPU)
-                  channels_last:bool=False, # channels-last memory format (GPU)
-                  num_workers:int=0, # loader processes drawing the samples (crops, skeletons, strokes), per training process
-                 )->tuple[Refiner, dict]:
-    "Train a refiner on simulated strokes against the frozen `base`; monitor the mean pFM(Y′)/pFM(Y^Δ). Data-parallel when launched."
-    if train_logits not in ('window', 'blended'):
-        raise ValueError(f"train_refiner: train_logits must be 'window' or 'blended', got {train_logits!r}")
-    if not (isinstance(unroll, (int, np.integer)) and unroll >= 1): raise ValueError(f"train_refiner: unroll must be an int ≥ 1, got {unroll!r}")
-    if train_logits == 'window' and num_workers and next(base.model.parameters()).is_cuda:
-        raise ValueError("train_refiner: train_logits='window' runs the base model in the loader workers; keep it on the CPU or use num_workers=0")
-    torch.manual_seed(seed); t0 = time.time()
-    device = init_distributed() or device    # launched: this process's GPU (or the CPU with gloo)
-    channels, stats = base.channels, base.stats
-    train = load_grids(root, train_views, channels, stats, storage)
-    held = load_grids(root, valid_views, channels, stats, storage)
-    home = next(base.model.parameters()).device
-    if device is not None: base.model.to(device)   # the whole-mirror logits are predicted on the training device
-    if train_logits == 'window': train_logits_src = base    # the base model runs on each crop
-    else: train_logits_src = shared_logits(base, train, storage=storage)   # blended once per mirror, cropped
-    held_logits = shared_logits(base, held, stride=PATCH, storage=storage)   # tile predictions, as in the evaluation
-    base.model.to(home)
-    valid_tiles = mirror_tiles(held)
-    train_ds = RefinerCropDataset(train, train_logits_src, length=epoch_length(samples_per_epoch, bs), history=history,
-                                  seed=seed, long_miss=long_miss, faint_miss=faint_miss, channels=channels)
-    valid_ds = RefinerTileDataset(held, held_logits, valid_tiles, draws=draws, history=history, seed=seed)
-    dls = DataLoaders.from_dsets(train_ds, valid_ds, bs=bs, num_workers=num_workers, device=device, shuffle=False, drop_last=True)
-    refiner = build_refiner(preset, channels, stats)
-    model, cbs = training_setup(refiner.model, bf16, channels_last)
-    if unroll > 1: model = Unrolled(model, unroll)
-    learn = Learner(dls, model, loss_func=RefinerLoss(far), opt_func=Adam, lr=lr, cbs=cbs, metrics=[RefineGain()])
-    fit_cbs = [KeepBestModel(monitor='refine_gain', comp=np.greater),
-               EarlyStoppingCallback(monitor='refine_gain', comp=np.greater, patience=patience)]
-    t_data = time.time() - t0; t1 = time.time()
-    with data_parallel(learn):
-        if progress: learn.fit_one_cycle(epochs, lr, cbs=fit_cbs)
-        else:
-            with learn.no_bar(): learn.fit_one_cycle(epochs, lr, cbs=fit_cbs)
-        t_train = time.time() - t1
-        epoch_log = [dict(zip(['train_loss', 'valid_loss', 'refine_gain'], [None if a is None else float(a) for a in v]))
-                     for v in learn.recorder.values]   # read before `validate` below resets the recorder
-        def gains(tiles, draws_seed):
-            ds = RefinerTileDataset(held, held_logits, tiles, draws=draws, history=1, seed=draws_seed)
-            dl = learn.dls.valid.new(ds, bs=bs, drop_last=False)
-            learn.validate(dl=dl)  # fills learn.metrics[0] too (with the samples of all processes)
-            r = np.array(learn.metrics[0].ratios)
-            return dict(mean=float(r.mean()) if len(r) else None, std=float(r.std()) if len(r) else None,
-                        median=float(np.median(r)) if len(r) else None, n=int(len(r)),
-                        mean_manual_pfm=float(np.mean(learn.metrics[0].manual)), mean_refined_pfm=float(np.mean(learn.metrics[0].refined)))
-        single_stroke_gain = {'valid': gains(valid_tiles, seed + 100)}
-    net = learn.model.net if unroll > 1 else learn.model
-    refiner = Refiner(net.eval().cpu(), preset, channels, stats, dict(refine=dict(iterations=unroll)))
-    report = dict(preset=preset, history=history, long_miss=long_miss, faint_miss=faint_miss, far=far, unroll=unroll,
-                  train_logits=train_logits, epochs=epochs, epochs_run=len(epoch_log), bs=bs,
-                  samples_per_epoch=samples_per_epoch, lr=lr, seed=seed, data_s=round(t_data, 1), train_s=round(t_train, 1),
-                  samples_per_s=round(len(epoch_log)*samples_per_epoch/max(t_train, 1e-9), 2), epoch_log=epoch_log,
-                  processes=world_size(), num_workers=num_workers, bf16=bf16, channels_last=channels_last,
-                  single_stroke_gain=single_stroke_gain)
-    refiner.meta['report'] = report
-    if out and is_main(): refiner.save(out)   # one checkpoint, written by the main process
-    barrier()
-    return refiner, report
-
-# %% ../nbs/07_refiner.ipynb #17847df2
 def stroke_oracles(manual:np.ndarray, # (h, w) bool manual-only tile Y^Δ (the stroke burned in)
                    gt:np.ndarray, # (h, w) bool GT tile
                    stroke:np.ndarray, # (h, w) int8 the stroke (+1 add or −1 erase)
