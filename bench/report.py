@@ -105,6 +105,13 @@ def refiner_section():
                 "worse than Y^Δ; with the `connected` guard (a change is kept only where it is connected to the stroke, in the stroke's "
                 f"direction) `{SHIPPED_REFINER}` has the largest share of the oracle's gain and the fewest strokes made worse; a second "
                 "iteration lowers its reach. The shipped checkpoint stores that setting (guard `connected`, 1 iteration) as its default."]
+    loc = load('refiner_strokes_valid_locality')
+    if loc:
+        out += ["", "The locality radius on the same validation strokes (the shipped refiner, guard `connected`; the annotation page's "
+                "slider, default 16 px): " + '; '.join(
+                    (f"r = {r['locality']:g} px" if r.get('locality') else "no radius") + f": share of the oracle's gain {f(r['summary']['oracle_share']['mean'], 2)}, "
+                    f"reach {100*r['summary']['reach']['mean']:.0f} %, worse {100*r['summary']['worse']['mean']:.0f} %" for r in loc['runs'].values())
+                + ". A radius removes little of the harm: even with the smallest one most of those strokes stay worse, so the harm lies within a few pixels of the stroke."]
     t = load('refiner_strokes_test')
     if not t: return out + ["", "*Refiner on the test mirrors: `bench/results/refiner_strokes_test.json` not yet produced (run `bench/refiner_strokes.py`).*"]
     out += ["", f"On the test mirrors ({', '.join(t['views'])}): {t['n_cases']} single strokes (the paper's rule, {t['draws']} per tile) on the "

@@ -25,7 +25,7 @@ def file_digest(paths, cache=None)->str:
     for p in map(Path, paths):
         st = p.stat(); key = f'{p.resolve()}|{st.st_size}|{st.st_mtime_ns}'
         if key not in known:
-            from fusing_forces.models import sha256
+            from fusing_forces.data import sha256
             known[key] = sha256(p)
         seen[key] = known[key]; h.update(known[key].encode())
     if cache is not None:
@@ -64,7 +64,8 @@ def session_from_etmira(root, # the ETMIRA root folder
     import numpy as np
     from fusing_forces.data import view_files
     from fusing_forces.mirror import open_view
-    from fusing_forces.models import shipped_weights, sha256
+    from fusing_forces.checkpoints import shipped_weights
+    from fusing_forces.data import sha256
     from fusing_forces.refiner import load_models
     from fusing_forces.base_model import grid_channels_and_mask, predict_grid
     from fusing_forces.tiles import downsample, tile_windows, STRIDE, PATCH
@@ -286,7 +287,7 @@ def serve_cli(root:str, # the ETMIRA root folder
              ):
     "Serve the annotation page for one mirror with Voila on 127.0.0.1 (Ctrl-C stops it); `ff_annotate` (`fusing_forces.commands`) runs it."
     from fusing_forces.mirror import open_view
-    from fusing_forces.models import shipped_weights
+    from fusing_forces.checkpoints import shipped_weights
     from fusing_forces.refiner import load_models
     opts = dict(px_per_mm=px_per_mm, mm_per_inch=mm_per_inch, channel0_fallback=gt_channel0)
     open_view(root, view, ('depth',), storage, **opts)   # the view's files exist and agree

@@ -11,7 +11,7 @@ from .data import write_text, save_npy
 from .mirror import Mirror, open_view
 from .tiles import PATCH
 from .metrics import score_lines
-from .models import shipped_weights
+from .checkpoints import shipped_weights
 from .base_model import BaseModel, grid_logits, sigmoid, write_mask, to_full_resolution, predict_mirror
 from .refiner import Refiner
 from .simulation import Simulation
