@@ -21,6 +21,7 @@ from .readers import check_channels
 from .mirror import Mirror
 from .tiles import *
 from .metrics import *
+from .train_metrics import PFMetric, F1Metric, IoUMetric
 from .models import *
 from .distributed import *
 

@@ -4,14 +4,14 @@
 
 # %% auto #0
 __all__ = ['binarize', 'Counts', 'as_mask', 'thin_gt', 'pixel_counts', 'counts', 'pfm', 'precision', 'recall', 'f1', 'dice',
-           'iou', 'MirrorScorer', 'score_lines', 'CountsMetric', 'PFMetric', 'F1Metric', 'IoUMetric']
+           'iou', 'MirrorScorer', 'score_lines']
 
 # %% ../nbs/03_metrics.ipynb #36cbf70d
 from typing import NamedTuple
 import numpy as np
-import torch
 from skimage.morphology import thin
-from fastai.learner import Metric
+
+def _is_tensor(x)->bool: return type(x).__module__.split('.')[0] == 'torch'   # without importing torch (the commands start faster)
 
 # %% ../nbs/03_metrics.ipynb #e997b6bc
 def binarize(x,               # probabilities or logits (numpy array or torch tensor); boolean input is returned as is
@@ -20,7 +20,9 @@ def binarize(x,               # probabilities or logits (numpy array or torch te
     "Boolean line mask `x > threshold` (probabilities) or `sigmoid(x) > threshold` (logits); torch in, torch out."
     if not 0 < threshold < 1: raise ValueError(f"binarize: threshold must lie in (0, 1), got {threshold}")
     cut = float(np.log(threshold / (1 - threshold))) if logits else threshold
-    if isinstance(x, torch.Tensor): return x if x.dtype == torch.bool else x > cut
+    if _is_tensor(x):
+        import torch
+        return x if x.dtype == torch.bool else x > cut
     x = np.asarray(x)
     return x if x.dtype == bool else x > cut
 
@@ -55,7 +57,7 @@ class Counts(NamedTuple):
 # %% ../nbs/03_metrics.ipynb #ebbd6e32
 def as_mask(x, name='mask'):
     "`x` (numpy array, torch tensor, 0/1 or bool) as a boolean numpy array; ValueError naming `name` otherwise."
-    if isinstance(x, torch.Tensor): x = x.detach().cpu().numpy()
+    if _is_tensor(x): x = x.detach().cpu().numpy()
     x = np.asarray(x)
     if x.dtype == bool: return x
     if x.dtype.kind not in 'biuf': raise ValueError(f"{name}: expected a boolean mask, got dtype {x.dtype}")
@@ -157,45 +159,3 @@ def score_lines(pred, # boolean prediction (H, W)
     mask = as_mask(mask, 'mask')
     c = counts(as_mask(pred, 'pred') & mask, as_mask(gt, 'gt') & mask, gt_skeleton)
     return dict(pfm=c.pfm, f1=c.f1, iou=c.iou, precision=c.precision, pseudo_recall=c.pseudo_recall)
-
-# %% ../nbs/03_metrics.ipynb #af86ed66
-class CountsMetric(Metric):
-    "fastai metric from `Counts` of thresholded logits vs targets, pooled over the validation set."
-    def __init__(self, stat='pfm',          # a `Counts` property: pfm, f1, iou, dice, precision, recall, pseudo_recall
-                 pooling='counts',          # 'counts': metric of the summed counts; 'tiles': mean over tiles with GT
-                 threshold=0.5):            # probability threshold applied to sigmoid(logits)
-        if not isinstance(getattr(Counts, stat, None), property): raise ValueError(f"stat: unknown metric {stat!r}")
-        if pooling not in ('counts', 'tiles'): raise ValueError(f"pooling: expected 'counts' or 'tiles', got {pooling!r}")
-        self.stat, self.pooling, self.threshold = stat, pooling, threshold
-        self.reset()
-    def reset(self): self.total, self.tile_values = Counts(), []
-    def accumulate(self, learn): self.update(learn.pred, learn.yb[0])
-    def update(self, logits, targets):
-        "Add a batch: `logits` (B, 1, H, W), `targets` (B, H, W) or (B, 1, H, W) with 0/1 values."
-        preds = as_mask(binarize(logits.detach(), self.threshold, logits=True), 'logits')
-        targets = as_mask(targets.detach() if isinstance(targets, torch.Tensor) else targets, 'targets')
-        preds, targets = preds.reshape(preds.shape[0], *preds.shape[-2:]), targets.reshape(targets.shape[0], *targets.shape[-2:])
-        _same_shape(logits=preds, targets=targets)
-        skeleton = self.stat in ('pfm', 'pseudo_recall')
-        for p, t in zip(preds, targets):
-            c = counts(p, t) if skeleton else pixel_counts(p, t)
-            self.total = self.total + c
-            if c.gt_sum: self.tile_values.append(getattr(c, self.stat))
-    @property
-    def value(self):
-        if self.pooling == 'counts': return getattr(self.total, self.stat)
-        return float(np.mean(self.tile_values)) if self.tile_values else 0.0
-    @property
-    def name(self): return self.stat if self.pooling == 'counts' else f"{self.stat}_tiles"
-
-class PFMetric(CountsMetric):
-    "pFM as a fastai metric (see `CountsMetric` for `pooling`)."
-    def __init__(self, pooling='counts', threshold=0.5): super().__init__('pfm', pooling, threshold)
-
-class F1Metric(CountsMetric):
-    "F1 as a fastai metric."
-    def __init__(self, pooling='counts', threshold=0.5): super().__init__('f1', pooling, threshold)
-
-class IoUMetric(CountsMetric):
-    "IoU as a fastai metric."
-    def __init__(self, pooling='counts', threshold=0.5): super().__init__('iou', pooling, threshold)
