@@ -19,7 +19,7 @@ import numpy as np
 from fusing_forces.benchmark import view_ids, make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, grid_logits
 from fusing_forces.refiner import Refiner
-from fusing_forces.analysis import stroke_cases, stroke_effects, summarise, paired_difference, plot_reach, plot_cases
+from fusing_forces.analysis import stroke_cases, stroke_effects, summarise, paired_difference, plot_reach, plot_cases, largest_add_cases
 from fusing_forces.tiles import PATCH
 
 def main():
@@ -57,10 +57,11 @@ def main():
             if 'paired_vs_first' in s:
                 print('  vs ' + first + ': ' + ', '.join(f"{k} {d['difference']:+.3f} [{d['ci'][0]:+.3f}, {d['ci'][1]:+.3f}]" for k, d in s['paired_vs_first'].items()))
             if a.figure and len(runs) == 1:
-                outs = ref.refine_batch(np.stack([c.x for c in cases]), np.stack([c.y for c in cases]), np.stack([c.stroke for c in cases]),
-                                        new_stroke=np.stack([c.stroke for c in cases]), guard=guard, iterations=it, locality=loc)
+                shown = [cases[i] for i in largest_add_cases(cases, 4)]   # only the pictured strokes are refined again
+                outs = ref.refine_batch(np.stack([c.x for c in shown]), np.stack([c.y for c in shown]), np.stack([c.stroke for c in shown]),
+                                        new_stroke=np.stack([c.stroke for c in shown]), guard=guard, iterations=it, locality=loc)
                 import matplotlib; matplotlib.use('Agg')
-                fig = plot_cases(cases, [o > 0 for o in outs], n=4, title=key)
+                fig = plot_cases(shown, [o > 0 for o in outs], n=4, title=key)
                 Path(a.figure).parent.mkdir(parents=True, exist_ok=True); fig.savefig(a.figure.replace('.png', '_cases.png'), dpi=60)
     rep = dict(base=a.base, split=a.split, level=a.level, views=views, draws=a.draws, seed=a.seed, n_cases=len(cases), runs=runs)
     if a.figure:

@@ -16,7 +16,7 @@ from .refiner import LOGIT_CLIP, stroke_history, stroke_oracles
 
 # %% auto #0
 __all__ = ['DISTANCE_BINS', 'StrokeCase', 'stroke_cases', 'stroke_effects', 'summarise', 'paired_difference', 'plot_reach',
-           'plot_cases']
+           'largest_add_cases', 'plot_cases']
 
 # %% ../nbs/07a_analysis.ipynb #570187e1
 DISTANCE_BINS = (0, 8, 16, 32, 64, np.inf)   # px from the stroke, on the model grid
@@ -46,10 +46,17 @@ def stroke_cases(grids:list[GridMirror], # held-out mirrors on the model grid (s
 # %% ../nbs/07a_analysis.ipynb #5fdb334d
 def _distance_bins(d:np.ndarray)->np.ndarray: return np.digitize(d, DISTANCE_BINS[1:-1])
 
+def _one_plain_pass(refiner, refine_kw:dict)->bool:
+    "True when `refiner.refine_batch(**refine_kw)` is one unguarded network pass of a `Refiner` (its no-stroke output is then the plain pass)."
+    if not hasattr(refiner, 'network'): return False
+    get = lambda k: refine_kw[k] if refine_kw.get(k) is not None else getattr(refiner, k)
+    return (get('guard'), get('iterations'), get('locality')) == ('none', 1, None)
+
 def stroke_effects(refiner, # anything with `refine_batch(x, base_logits, strokes, **kw)`, or None
                    cases:list[StrokeCase], bs:int=16, progress:bool=False, **refine_kw)->list[dict]:
     "Per stroke: kind, tile, pFM of base / manual / oracle / refined / no-stroke, ratios, reach (overall and by distance bin), worse."
     rows, no_stroke, plain = [], {}, {}
+    plain_too = _one_plain_pass(refiner, refine_kw)
     batches = range(0, len(cases), bs)
     for i in (progress_bar(batches, leave=False) if progress else batches):
         batch = cases[i:i + bs]
@@ -60,8 +67,10 @@ def stroke_effects(refiner, # anything with `refine_batch(x, base_logits, stroke
             if fresh:   # without any stroke, once per tile: the same refine procedure, and one plain network pass
                 zero = np.zeros_like(s[fresh])
                 for j, o in zip(fresh, refiner.refine_batch(x[fresh], y[fresh], zero, new_stroke=zero, **refine_kw)): no_stroke[batch[j].tile] = o > 0
-                for j, o in zip(fresh, refiner.refine_batch(x[fresh], y[fresh], zero, guard='none', iterations=1, locality=None)
-                                if hasattr(refiner, 'network') else refiner.refine_batch(x[fresh], y[fresh], zero)): plain[batch[j].tile] = o > 0
+                if plain_too: plain.update((batch[j].tile, no_stroke[batch[j].tile]) for j in fresh)   # the same computation
+                else:
+                    for j, o in zip(fresh, refiner.refine_batch(x[fresh], y[fresh], zero, guard='none', iterations=1, locality=None)
+                                    if hasattr(refiner, 'network') else refiner.refine_batch(x[fresh], y[fresh], zero)): plain[batch[j].tile] = o > 0
         for j, c in enumerate(batch):
             base = c.y > 0; manual = burn_strokes(base, c.stroke)
             o = stroke_oracles(manual, c.gt, c.stroke, c.skeleton)
@@ -150,20 +159,27 @@ def plot_reach(summaries:dict, # name → `summarise` result (with a refiner)
     ax.set_ylim(0, 1); ax.set_xlabel('distance from the stroke (model grid)'); ax.set_title(title, fontsize=9); ax.legend(fontsize=8)
     return ax
 
+def _touched(c:StrokeCase)->tuple[np.ndarray, np.ndarray]:
+    "The manual-only tile Y^Δ of a case and the error component its stroke touches."
+    manual = burn_strokes(c.y > 0, c.stroke)
+    return manual, stroke_oracles(manual, c.gt, c.stroke, c.skeleton)['touched']
+
+def largest_add_cases(cases:list[StrokeCase], n:int=4)->list[int]:
+    "Indices of the `n` add strokes with the largest touched missed components, one per tile, largest first (refine only these to picture them)."
+    scored = sorted(((int(_touched(c)[1].sum()), i) for i, c in enumerate(cases) if c.stroke.max() > 0), key=lambda t: -t[0])
+    picks, seen = [], set()
+    for _, i in scored:
+        if cases[i].tile not in seen and len(picks) < n: seen.add(cases[i].tile); picks.append(i)
+    return picks
+
 def plot_cases(cases:list[StrokeCase], refined:list[np.ndarray], # refined masks (bool) of the same cases
                n:int=4, title:str=''):
     "Depth, manual-only tile with the touched missed GT, and the refined tile, for the `n` add strokes with the largest missed components (one per tile)."
     import matplotlib.pyplot as plt
-    picks, seen = [], set()
-    scored = []
-    for c, r in zip(cases, refined):
-        if c.stroke.max() <= 0: continue
-        manual = burn_strokes(c.y > 0, c.stroke); touched = stroke_oracles(manual, c.gt, c.stroke, c.skeleton)['touched']
-        scored.append((int(touched.sum()), c, r, manual, touched))
-    for t in sorted(scored, key=lambda t: -t[0]):
-        if t[1].tile not in seen and len(picks) < n: seen.add(t[1].tile); picks.append(t)
+    picks = largest_add_cases(cases, n)
     fig, axs = plt.subplots(len(picks), 3, figsize=(9, 3*len(picks)), squeeze=False)
-    for row, (_, c, r, manual, touched) in zip(axs, picks):
+    for row, i in zip(axs, picks):
+        c, r = cases[i], refined[i]; manual, touched = _touched(c)
         m, rp = pfm(manual, c.gt, c.skeleton), pfm(r, c.gt, c.skeleton)
         row[0].imshow(c.x[0], cmap='gray'); row[0].set_title(f'depth, tile {c.tile}', fontsize=8)
         img = np.zeros(c.gt.shape + (3,)); img[c.gt] = .3; img[manual] = (1, .6, 0); img[touched] = (.9, 0, .2); img[c.stroke > 0] = (0, .9, 1)
