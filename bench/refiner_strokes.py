@@ -18,16 +18,31 @@ from _machine import save_result
 import numpy as np
 from fusing_forces.benchmark import view_ids, make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, grid_logits
-from fusing_forces.refiner import Refiner
+from fusing_forces.refiner import Refiner, GUARDS
 from fusing_forces.analysis import stroke_cases, stroke_effects, summarise, paired_difference, plot_reach, plot_cases, largest_add_cases
 from fusing_forces.tiles import PATCH
+
+def settings_arg(text:str):
+    "'default', or [(guard, iterations, locality or None)] from 'guard:iterations[:locality],...' (checked before anything loads)."
+    if text == 'default': return text
+    out = []
+    for item in text.split(','):
+        q = item.split(':')
+        try:
+            if len(q) not in (2, 3) or q[0] not in GUARDS: raise ValueError
+            it, loc = int(q[1]), float(q[2]) if len(q) == 3 else None
+            if it < 1 or (loc is not None and loc <= 0): raise ValueError
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{item!r}: expected guard:iterations[:locality] with guard in {GUARDS}, iterations ≥ 1, locality > 0")
+        out.append((q[0], it, loc))
+    return out
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
     p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--refiners', default='weights/refiner_default.pth')
-    p.add_argument('--settings', default='default', help="comma-separated guard:iterations[:locality] (e.g. none:1,connected:2,connected:1:16); "
-                   "'default' = each refiner's own")
+    p.add_argument('--settings', default='default', type=settings_arg,
+                   help="comma-separated guard:iterations[:locality] (e.g. none:1,connected:2,connected:1:16); 'default' = each refiner's own")
     p.add_argument('--split', default='test'); p.add_argument('--level', default=None)
     p.add_argument('--draws', type=int, default=5); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--figure', default=None); p.add_argument('--name', default=None)
@@ -40,8 +55,7 @@ def main():
     runs, rows0, first = {}, None, None
     for path in a.refiners.split(','):
         ref = Refiner.load(path)
-        settings = ([(ref.guard, ref.iterations, ref.locality)] if a.settings == 'default' else
-                    [(q[0], int(q[1]), float(q[2]) if len(q) > 2 else None) for q in (s.split(':') for s in a.settings.split(','))])
+        settings = [(ref.guard, ref.iterations, ref.locality)] if a.settings == 'default' else a.settings
         for guard, it, loc in settings:
             key = f"{Path(path).stem} guard={guard} iterations={it}" + (f" locality={loc:g}" if loc else "")
             t = time.time(); rows = stroke_effects(ref, cases, guard=guard, iterations=it, locality=loc); s = summarise(rows, B=1000)
