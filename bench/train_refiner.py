@@ -58,6 +58,7 @@ def main():
     p.add_argument('--bf16', action='store_true', help='bf16 mixed precision (GPU)')
     p.add_argument('--channels-last', action='store_true', help='channels-last memory format (GPU)')
     p.add_argument('--num-workers', type=int, default=0, help='loader processes per training process')
+    p.add_argument("--init", default=None, help="a refiner checkpoint to continue training from (warm start)")
     p.add_argument('--no-eval', action='store_true', help='skip the analysis of the validation strokes')
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
@@ -68,7 +69,7 @@ def main():
     ref, rep = train_refiner(a.root, train, valid, base, preset=a.preset, history=a.history, epochs=a.epochs, bs=a.bs,
                              samples_per_epoch=a.samples_per_epoch, lr=a.lr, seed=a.seed, out=a.out, storage=a.storage,
                              long_miss=a.long_miss, faint_miss=a.faint_miss, far=a.far, unroll=a.unroll, train_logits=a.train_logits,
-                             bf16=a.bf16, channels_last=a.channels_last, num_workers=a.num_workers,
+                             bf16=a.bf16, channels_last=a.channels_last, num_workers=a.num_workers, init=a.init,
                              device='cuda' if torch.cuda.is_available() else None)
     rep['base_weights'] = a.base; rep['weights'] = a.out; rep['train_views'] = train; rep['valid_views'] = valid
     if not is_main(): return

@@ -201,7 +201,7 @@ def predict_grid(model:torch.nn.Module, x:np.ndarray, size:int=PATCH, stride:int
                  device=None, progress:bool=True, tta:int=1)->np.ndarray:
     "Blended logits (h,w) of a model over an input grid (C,h,w), window by window (`tta`: dihedral averaging)."
     device = device or next(model.parameters()).device
-    model.eval()
+    model.eval(); model = inference_model(model)   # on the CPU: the batch-norm-folded channels-last copy
     wins = tile_windows(x.shape[-2:], size, stride)
     st = Stitcher(x.shape[-2:], size)
     batches = range(0, len(wins), bs)

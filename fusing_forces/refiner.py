@@ -81,7 +81,7 @@ class Refiner(TrainedModel):
     def network(self, x:np.ndarray, base_logits:np.ndarray, strokes:np.ndarray)->np.ndarray:
         "One pass of the network: logits (B,h,w) for a batch (B,C,h,w), (B,h,w), (B,h,w); strokes forced."
         inp = np.stack([self.net_input(a, b, s) for a, b, s in zip(x, base_logits, strokes)])
-        out = self.model(torch.from_numpy(inp).to(self.device))[:, 0].float().cpu().numpy()
+        out = inference_model(self.model)(torch.from_numpy(inp).to(self.device))[:, 0].float().cpu().numpy()
         return np.stack([force_strokes(o, s) for o, s in zip(out, strokes)])
 
     def refine_batch(self, x:np.ndarray, # (B, C, h, w) standardised input tiles

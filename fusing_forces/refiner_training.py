@@ -217,6 +217,7 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
                   bf16:bool=False, # bf16 mixed precision (GPU)
                   channels_last:bool=False, # channels-last memory format (GPU)
                   num_workers:int=0, # loader processes drawing the samples (crops, skeletons, strokes), per training process
+                  init=None, # a refiner checkpoint to start from (warm start: training continues its weights)
                  )->tuple[Refiner, dict]:
     "Train a refiner on simulated strokes against the frozen `base`; monitor the mean pFM(Y′)/pFM(Y^Δ). Data-parallel when launched."
     if train_logits not in ('window', 'blended'):
@@ -240,7 +241,12 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
                                   seed=seed, long_miss=long_miss, faint_miss=faint_miss, channels=channels)
     valid_ds = RefinerTileDataset(held, held_logits, valid_tiles, draws=draws, history=history, seed=seed)
     dls = DataLoaders.from_dsets(train_ds, valid_ds, bs=bs, num_workers=num_workers, device=device, shuffle=False, drop_last=True)
-    refiner = build_refiner(preset, channels, stats)
+    if init is None: refiner = build_refiner(preset, channels, stats)
+    else:
+        refiner = Refiner.load(init)
+        if refiner.preset != preset or tuple(refiner.channels) != tuple(channels):
+            raise ValueError(f"{init}: a {refiner.preset!r} refiner on {list(refiner.channels)}, but training asks for {preset!r} on {list(channels)}")
+        refiner.stats = stats
     model, cbs = training_setup(refiner.model, bf16, channels_last)
     if unroll > 1: model = Unrolled(model, unroll)
     learn = Learner(dls, model, loss_func=RefinerLoss(far), opt_func=Adam, lr=lr, cbs=cbs, metrics=[RefineGain()])
@@ -265,7 +271,7 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
         single_stroke_gain = {'valid': gains(valid_tiles, seed + 100)}
     net = learn.model.net if unroll > 1 else learn.model
     refiner = Refiner(net.eval().cpu(), preset, channels, stats, dict(refine=dict(iterations=unroll)))
-    report = dict(preset=preset, history=history, long_miss=long_miss, faint_miss=faint_miss, far=far, unroll=unroll,
+    report = dict(preset=preset, init=None if init is None else str(init), history=history, long_miss=long_miss, faint_miss=faint_miss, far=far, unroll=unroll,
                   train_logits=train_logits, epochs=epochs, epochs_run=len(epoch_log), bs=bs,
                   samples_per_epoch=samples_per_epoch, lr=lr, seed=seed, data_s=round(t_data, 1), train_s=round(t_train, 1),
                   samples_per_s=round(len(epoch_log)*samples_per_epoch/max(t_train, 1e-9), 2), epoch_log=epoch_log,

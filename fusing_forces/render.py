@@ -11,7 +11,8 @@ from .tiles import downsample
 
 # %% auto #0
 __all__ = ['KEYS', 'COLOURS', 'OVERLAY_STYLES', 'grid_normals', 'normals_from_depth', 'smooth_normals', 'light_vector', 'relief',
-           'view_normals', 'tone', 'depth_view', 'overview_lines', 'brush_cursor', 'help_html', 'overlay_rgba']
+           'view_normals', 'tone', 'depth_view', 'overview_lines', 'brush_cursor', 'help_html', 'overlay_indexed',
+           'overlay_rgba', 'image_bytes']
 
 # %% ../nbs/09b_render.ipynb #766a7d72
 def grid_normals(normals:np.ndarray, # (H, W, 3) unit normals at full resolution (`Mirror.normals`)
@@ -132,23 +133,51 @@ def _edge(m:np.ndarray)->np.ndarray:
     inner[1:] &= m[:-1]; inner[:-1] &= m[1:]; inner[:, 1:] &= m[:, :-1]; inner[:, :-1] &= m[:, 1:]
     return m & ~inner
 
-def overlay_rgba(base:np.ndarray, # bool (h, w): base-model mask
-                 current:np.ndarray, # bool (h, w): current (refined) mask
-                 strokes:np.ndarray|None, # int8 (h, w) stroke map, or None
-                 opacity:float=0.8, # alpha of the overlay
-                 style:str='outline', # 'outline' or 'fill'
-                 zoom:int=1, # output pixels per grid pixel
-                )->np.ndarray: # (h*zoom, w*zoom, 4) uint8, transparent where nothing is shown
-    "The mask overlay: kept, added and removed line pixels, and the edges of the strokes."
+def overlay_indexed(base:np.ndarray, # bool (h, w): base-model mask
+                    current:np.ndarray, # bool (h, w): current (refined) mask
+                    strokes:np.ndarray|None, # int8 (h, w) stroke map, or None
+                    opacity:float=0.8, # alpha of the overlay
+                    style:str='outline', # 'outline' or 'fill'
+                    zoom:int=1, # output pixels per grid pixel
+                   )->tuple[np.ndarray, np.ndarray]: # (h*zoom, w*zoom) uint8 palette indices, (6, 4) uint8 RGBA palette
+    "The mask overlay as palette indices: 0 clear, then kept, added and removed line pixels, pen and eraser stroke edges."
     if style not in OVERLAY_STYLES: raise ValueError(f"style: expected one of {OVERLAY_STYLES}, got {style!r}")
     up = (lambda m: m) if zoom == 1 else (lambda m: np.repeat(np.repeat(m, zoom, 0), zoom, 1))
     base, current = up(np.asarray(base, bool)), up(np.asarray(current, bool))
-    out = np.zeros(base.shape + (4,), np.uint8)
+    idx = np.zeros(base.shape, np.uint8)
     a = int(round(255*float(np.clip(opacity, 0, 1))))
-    for sel, name in ((base & current, 'kept'), (current & ~base, 'added'), (base & ~current, 'removed')):
-        out[_ring(sel, 1 + (zoom >= 4)) & ~(base | current) if style == 'outline' else sel] = COLOURS[name] + (a,)
+    for i, sel in enumerate((base & current, current & ~base, base & ~current), 1):
+        idx[_ring(sel, 1 + (zoom >= 4)) & ~(base | current) if style == 'outline' else sel] = i
     if strokes is not None:
         s = up(np.asarray(strokes))
-        for sign, name in ((1, 'pen'), (-1, 'eraser')):
-            out[_edge(s == sign)] = COLOURS[name] + (max(a, 160),)
-    return out
+        idx[_edge(s == 1)] = 4; idx[_edge(s == -1)] = 5
+    palette = np.array([(0, 0, 0, 0)] + [COLOURS[n] + (a,) for n in ('kept', 'added', 'removed')]
+                       + [COLOURS[n] + (max(a, 160),) for n in ('pen', 'eraser')], np.uint8)
+    return idx, palette
+
+def overlay_rgba(*args, **kwargs)->np.ndarray:
+    "The mask overlay as an (h*zoom, w*zoom, 4) uint8 RGBA image, transparent where nothing is shown: `overlay_indexed`'s arguments, looked up in its palette."
+    idx, palette = overlay_indexed(*args, **kwargs)
+    return palette[idx]
+
+
+# %% ../nbs/09b_render.ipynb #94fa8548
+from io import BytesIO
+from PIL import Image
+
+def image_bytes(img:np.ndarray, # (h, w) uint8 grey, (h, w, 3) RGB or (h, w, 4) RGBA; with `palette`: (h, w) uint8 indices
+                palette:np.ndarray|None=None, # (k, 4) uint8 RGBA colours of the indices (k ≤ 256)
+                quality:int=95, # JPEG quality of grey and RGB images
+               )->bytes:
+    "`img` encoded for the browser: a palette PNG with per-colour alpha, a JPEG (grey, RGB) or a fast PNG (RGBA)."
+    img = np.asarray(img); f = BytesIO()
+    if palette is not None:
+        pal = np.asarray(palette, np.uint8)
+        if img.ndim != 2 or pal.ndim != 2 or pal.shape[1] != 4 or not 0 < len(pal) <= 256:
+            raise ValueError(f"image_bytes: palette indices must be (h, w) with a (k ≤ 256, 4) palette, got {img.shape} and {pal.shape}")
+        im = Image.fromarray(img.astype(np.uint8), 'P'); im.putpalette(pal[:, :3].tobytes())
+        im.save(f, 'PNG', compress_level=1, transparency=pal[:, 3].tobytes())
+    elif img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3): Image.fromarray(img.astype(np.uint8)).save(f, 'JPEG', quality=quality)
+    elif img.ndim == 3 and img.shape[2] == 4: Image.fromarray(img.astype(np.uint8)).save(f, 'PNG', compress_level=1)
+    else: raise ValueError(f"image_bytes: expected (h, w), (h, w, 3) or (h, w, 4), got {img.shape}")
+    return f.getvalue()

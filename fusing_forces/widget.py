@@ -12,13 +12,20 @@ from fastcore.basics import patch
 from .tiles import downsample, crop
 from .session import AnnotationSession, Stroke, RefineFailed, LOCALITY_CHOICES, PAD_LOGIT
 from .store import SessionLocked
-from .render import COLOURS, help_html, overlay_rgba, relief, view_normals, brush_cursor, overview_lines, tone, depth_view
+from .render import COLOURS, help_html, overlay_indexed, image_bytes, relief, view_normals, brush_cursor, overview_lines, tone, depth_view
+from ipycanvas.canvas import COMMANDS
 
 # %% auto #0
-__all__ = ['ZOOMS', 'SHADINGS', 'RefinementWidget']
+__all__ = ['ZOOMS', 'SHADINGS', 'put_encoded', 'RefinementWidget']
 
 # %% ../nbs/09c_widget.ipynb #5da08568
 ZOOMS = (1, 2, 3, 4, 6, 8)
+
+def put_encoded(layer, # an ipycanvas Canvas
+                data:bytes, # an encoded image (`render.image_bytes`)
+                x:float=0, y:float=0):
+    "Draw an already encoded image at (x, y), under the layer's transform: ipycanvas's putImageData command without its re-encoding."
+    layer._canvas_manager.send_draw_command(layer, COMMANDS['putImageData'], [x, y], [data])
 SHADINGS = ('mix', 'relief', 'depth')
 
 # %% ../nbs/09c_widget.ipynb #fae87f2f
@@ -140,7 +147,7 @@ def paint_background(self:RefinementWidget):
     g[~inside] //= 2
     layer = self.canvas[0]
     with hold_canvas():
-        layer.clear(); layer.set_transform(self.zoom, 0, 0, self.zoom, 0, 0); layer.put_image_data(g, 0, 0)
+        layer.clear(); layer.set_transform(self.zoom, 0, 0, self.zoom, 0, 0); put_encoded(layer, image_bytes(g))
 
 @patch
 def paint_overlay(self:RefinementWidget):
@@ -153,7 +160,7 @@ def paint_overlay(self:RefinementWidget):
             region, up = crop(s.mask, r, c, n, fill=False), 1 if z <= 3 else 2   # drawn at (up to) 2× the grid, scaled by the canvas
             base, cur = (crop(s.base_logits, r, c, n, fill=PAD_LOGIT) > 0) & region, (crop(s.logits, r, c, n, fill=PAD_LOGIT) > 0) & region
             layer.set_transform(z/up, 0, 0, z/up, 0, 0)
-            layer.put_image_data(overlay_rgba(base, cur, s.strokes_window(r, c, n), self.opacity.value, self.style.value, up), 0, 0)
+            put_encoded(layer, image_bytes(*overlay_indexed(base, cur, s.strokes_window(r, c, n), self.opacity.value, self.style.value, up)))
         layer.reset_transform(); rs, cs = s.window(self.tile)
         layer.stroke_style, layer.line_width = 'rgb(0, 230, 255)', 2
         layer.stroke_rect((cs.start - c)*z - 1, (rs.start - r)*z - 1, (cs.stop - cs.start)*z + 2, (rs.stop - rs.start)*z + 2)
@@ -165,13 +172,13 @@ def paint_overview(self:RefinementWidget, k:int|None=None):
     s, f = self.session, self.ov_factor
     lines_layer, marks = self.overview[1], self.overview[2]
     if k is None:
-        self.overview[0].put_image_data(self._ov_grey, 0, 0)
+        put_encoded(self.overview[0], image_bytes(self._ov_grey))
         lines_layer.clear(); r0, r1, c0, c1 = 0, self._ov_grey.shape[0], 0, self._ov_grey.shape[1]
     else:
         rs, cs = s.window(k)
         r0, r1, c0, c1 = rs.start//f, -(-rs.stop//f), cs.start//f, -(-cs.stop//f)
     img = overview_lines(s.grid_mask((slice(r0*f, r1*f), slice(c0*f, c1*f))), f)[:r1 - r0, :c1 - c0]
-    lines_layer.clear_rect(c0, r0, c1 - c0, r1 - r0); lines_layer.put_image_data(img, c0, r0)
+    lines_layer.clear_rect(c0, r0, c1 - c0, r1 - r0); put_encoded(lines_layer, image_bytes(img), c0, r0)
     marks.clear()
     edited, visited = s.edited(), s.visited()
     for j, colour, lw in [(j, 'rgba(180, 180, 180, 0.9)', 1) for j in visited - edited] + [(j, 'rgb(40, 220, 90)', 2) for j in edited] + [(self.tile, 'rgb(0, 230, 255)', 2)]:
