@@ -319,6 +319,14 @@ def speed_section():
         rows.append(f"| simulation records (incremental vs restitch + re-thin), {v['interactions']} interactions | {v['incremental_s']:.1f} s | "
                     f"{v['reference_s']:.1f} s | {v['ratio']:.1f}× | same |")
         if not d.get('weights', {}).get('trained', True): rows[-2] = rows[-2].replace(' | – | – |', ' | – (stand-in models, see JSON) | – |')
+    d = load('inference_cpu')
+    if d:
+        rows.append(f"| refiner call, 256² tile, batch 1 (p50; batch norm folded, channels-last: `models.inference_model`) | "
+                    f"{d['refiner_call_p50_ms']['fast']:.1f} ms | {d['refiner_call_p50_ms']['plain']:.1f} ms (plain eval-mode model) | "
+                    f"{d['speedup']['refiner_call']:.1f}× | {machine(d)} |")
+        rows.append(f"| base model over {d['mirror']} ({d['grid_shape'][1]}×{d['grid_shape'][2]} grid, overlapping windows, batch 8) | "
+                    f"{d['whole_mirror_s']['fast']:.2f} s | {d['whole_mirror_s']['plain']:.2f} s (plain eval-mode model) | "
+                    f"{d['speedup']['whole_mirror']:.1f}× | same (logits agree within {max(d['max_abs_logit_diff'].values()):.0e}) |")
     d = load('widget_latency')
     if d:
         k = d['kernel_side'].get('PASSIVE') or next(iter(d['kernel_side'].values()))
