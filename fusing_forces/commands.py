@@ -357,6 +357,7 @@ def ff_train_refiner(root:str='data/benchmark', # ETMIRA root (the synthetic ben
                      channels_last:bool=False, # channels_last memory format (GPU)
                      num_workers:int=0, # loader processes drawing the training samples, per training process
                      report:str=None, # also write the report JSON here
+                     init:str=None, # a refiner checkpoint to continue training from (warm start; same preset)
                     ):
     "Train a refiner with simulated strokes against a frozen base model on the synthetic benchmark."
     check_training(out, report, epochs, bs, samples_per_epoch, lr)
@@ -366,6 +367,9 @@ def ff_train_refiner(root:str='data/benchmark', # ETMIRA root (the synthetic ben
     check_number('--train_logits', train_logits, choices=('blended', 'window')); check_number('--num_workers', num_workers, 0)
     bpath, _ = check_weights(base, 'base', 'base_default')
     check_preset(preset)
+    if init is not None:
+        ipath, icfg = check_weights(init, 'refiner', 'refiner_default')
+        if icfg['preset'] != preset: raise UsageError('--init', f"{ipath} is a {icfg['preset']!r} refiner, but --preset is {preset!r}")
     import torch
     if train_logits == 'window' and num_workers and torch.cuda.is_available():
         raise UsageError('--num_workers', "--train_logits window runs the base model in the loader workers, which cannot use the GPU: "
@@ -378,7 +382,7 @@ def ff_train_refiner(root:str='data/benchmark', # ETMIRA root (the synthetic ben
                            epochs=epochs, bs=bs, samples_per_epoch=samples_per_epoch, lr=lr, patience=patience, draws=draws,
                            seed=seed, out=out, storage=storage, device=device, long_miss=long_miss,
                            faint_miss=faint_miss, far=far, unroll=unroll, train_logits=train_logits, bf16=bf16,
-                           channels_last=channels_last, num_workers=num_workers)
+                           channels_last=channels_last, num_workers=num_workers, init=init)
     rep['base_weights'] = str(bpath)
     if report: write_text(report, json.dumps(rep, indent=1) + '\n')
     print(json.dumps(rep['single_stroke_gain'], indent=1))
