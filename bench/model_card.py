@@ -13,12 +13,16 @@ from fusing_forces.models import load_model, sha256
 
 W = Path(__file__).parent.parent/'weights'
 RES = Path(__file__).parent/'results'
-REFINER_ARGS, REFINER_RESULTS = '--long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2 --epochs 12 --samples-per-epoch 768', 'refiner_F2'   # shipped with guard 'connected', 1 iteration (stored in the checkpoint)
+# refiner_F3 continues refiner_F2 (the first command) from its weights (the second); shipped with guard 'connected', 1 iteration (stored in the checkpoint)
+REFINER_RECIPE = '--long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2'
+REFINER_COMMAND = ('OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py ' + REFINER_RECIPE + ' --epochs 12 --samples-per-epoch 768 --out F2.pth --name refiner_F2` then '
+                   '`OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py ' + REFINER_RECIPE + ' --init F2.pth --epochs 14 --samples-per-epoch 1024 --lr 3e-4 '
+                   '--out weights/refiner_default.pth --name refiner_F3')
+REFINER_RESULTS = 'refiner_F3'
 # how each shipped checkpoint was made: the command, and the results file its training run wrote (bench/results/<name>.json)
 SHIPPED = {'base_default.pth': ('OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_base.py --epochs 80 --samples-per-epoch 1536 '
                                 '--out weights/base_default.pth --name base_r1', 'base_r1'),
-           'refiner_default.pth': ('OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py ' + REFINER_ARGS
-                                   + ' --out weights/refiner_default.pth --name ' + REFINER_RESULTS, REFINER_RESULTS)}
+           'refiner_default.pth': (REFINER_COMMAND, REFINER_RESULTS)}
 
 def card(path, cfg:dict, digest:str):
     "The card's lines for one checkpoint, from its config (`load_model(path).config`) and its SHA-256."
@@ -46,7 +50,8 @@ def card(path, cfg:dict, digest:str):
         r = cfg.get('refine', {})
         lines += [f"- training: {rep.get('epochs_run')} epochs × {rep.get('samples_per_epoch')} samples, strokes per sample ≤ {rep.get('history')}, "
                   f"long misses {rep.get('long_miss', 0)}, faint misses {rep.get('faint_miss', 0)}, far loss λ {rep.get('far', 0)}, unrolled × {rep.get('unroll', 1)}; "
-                  f"{rep.get('train_s', 0)/60:.1f} min, {rep.get('samples_per_s')} samples/s"]
+                  f"{rep.get('train_s', 0)/60:.1f} min, {rep.get('samples_per_s')} samples/s"
+                  + (f", continuing the weights of {rep['init']} (warm start, peak lr {rep.get('lr')})" if rep.get('init') else '')]
         if r: lines.append(f"- refine defaults stored in the checkpoint: {json.dumps(r)}")
         for split, g in rep.get('single_stroke_gain', {}).items():
             if g: lines.append(f"- single-stroke mean pFM(Y′)/pFM(Y^Δ) of one network pass, {split} tiles: {g['mean']:.4f} ± {g['std']:.4f} (n = {g['n']}; "
