@@ -160,13 +160,18 @@ def refiner_reading(t):
     d = p0['paired_vs_first']['reach']
     tr = load(SHIPPED_REFINER) or {}
     crops = tr.get('epochs_run', 0)*tr.get('samples_per_epoch', 0)
-    prev = load(tr['init'].split()[0]) if tr.get('init') else None
-    f2 = get('F2', 'connected')
+    chain, name, d_ = [], SHIPPED_REFINER, tr   # the training runs the shipped refiner continues, first to last
+    while d_:
+        chain.insert(0, (name, d_.get('epochs_run', 0)*d_.get('samples_per_epoch', 0)))
+        name = d_['init'].split()[0] if d_.get('init') else None; d_ = load(name) if name else None
+    prev = load(chain[0][0]) if len(chain) > 1 else None
+    f2 = get(chain[0][0].replace('refiner_', ''), 'connected')
     vs = lambda d: f(((d.get('analysis_valid') or {}).get('settings') or {}).get('connected_1', {}).get('oracle_share', {}).get('mean'), 2)
     if prev and f2 and 'paired_vs_first' in f2:
-        pc = prev.get('epochs_run', 0)*prev.get('samples_per_epoch', 0); dr = f2['paired_vs_first']['reach']
-        volume = (f"The shipped refiner saw {pc + crops:,} training crops in all on 2 CPU cores ({pc:,} as `{tr['init'].split()[0]}`, then {crops:,} more "
-                  f"from its weights); that longer training alone raised the reach from {100*f2['reach']['mean']:.0f} % to {100*sh['reach']['mean']:.0f} % "
+        dr = f2['paired_vs_first']['reach']
+        volume = (f"The shipped refiner saw {sum(c for _, c in chain):,} training crops in all on 2 CPU cores ("
+                  + ', then '.join(f"{c:,} as `{n}`" for n, c in chain) + ", each run continuing the weights of the one before); "
+                  f"that longer training alone raised the reach from {100*f2['reach']['mean']:.0f} % to {100*sh['reach']['mean']:.0f} % "
                   f"(paired difference {-100*dr['difference']:+.0f} points [{-100*dr['ci'][1]:+.0f}, {-100*dr['ci'][0]:+.0f}]) and the part restored 16–32 px from the stroke "
                   f"from {100*bin_of(f2)['restored']:.0f} % to {100*bin_of(sh)['restored']:.0f} %, while the share of the oracle's gain went from "
                   f"{f(f2['oracle_share']['mean'], 2)} to {f(sh['oracle_share']['mean'], 2)} and the strokes made worse from {100*f2['worse']['mean']:.0f} % to "
