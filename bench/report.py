@@ -67,7 +67,7 @@ def recipe(d):
     if d.get('faint_miss'): parts.append(f"faint misses {d['faint_miss']:g}")
     if d.get('far'): parts.append(f"far loss λ = {d['far']:g}")
     if d.get('unroll', 1) > 1: parts.append(f"unrolled × {d['unroll']}")
-    if d.get('init'): parts.append(f"continued from `{d['init'].split()[0]}`'s weights (peak lr {d.get('lr'):g})")
+    if d.get('init'): parts.append(f"continued from `{init_of(d)}`'s weights (peak lr {d.get('lr'):g})")
     return ', '.join(parts) or "the paper's (Dice loss, Y = base logits)"
 
 def ci(s, pct=False):
@@ -83,6 +83,14 @@ def bin_of(s, b='16–32'):
 TRAINED = ('refiner_F0', 'refiner_F1', 'refiner_F2', 'refiner_F3', 'refiner_F4')
 SHIPPED_REFINER = 'refiner_F3'   # weights/refiner_default.pth (bench/model_card.py names its training run too)
 LABELS = {'refiner_default': 'shipped (`refiner_F3`)', 'F2': '`refiner_F2`', 'F1': '`refiner_F1`', 'F0': "`refiner_F0` (the paper's recipe)"}   # the refiners trained against the shipped base model on the clean split
+
+def crops_of(d:dict)->int: "Training crops of one run (epochs run × crops per epoch)."; return d.get('epochs_run', 0)*d.get('samples_per_epoch', 0)
+
+def init_of(d:dict)->str|None: "The results name of the run whose weights this run continued."; return d['init'].split()[0] if d.get('init') else None
+
+def continuations(trained):
+    "The (name, results) of trained runs that continue the shipped refiner's weights."
+    return [(n, d) for n, d in trained if init_of(d) == SHIPPED_REFINER]
 
 def refiner_section():
     out = []
@@ -106,10 +114,10 @@ def refiner_section():
                 "worse than Y^Δ; with the `connected` guard (a change is kept only where it is connected to the stroke, in the stroke's "
                 f"direction) `{SHIPPED_REFINER}` has the largest share of the oracle's gain and the largest reach; a second "
                 "iteration lowers its reach. The shipped checkpoint stores that setting (guard `connected`, 1 iteration) as its default."]
-        f4, f3 = load('refiner_F4'), load('refiner_F3')
-        if f4 and f3:   # the continuation of the shipped refiner that was not shipped
-            a4, a3 = f4['analysis_valid']['settings']['connected_1'], f3['analysis_valid']['settings']['connected_1']
-            out[-1] += (f" `refiner_F4` trained on from `refiner_F3` for {f4['epochs_run']*f4['samples_per_epoch']:,} more crops: it leaves fewer strokes worse "
+        shipped = dict(trained).get(SHIPPED_REFINER)
+        for n4, f4 in continuations(trained):   # runs that continue the shipped refiner and were not shipped
+            a4, a3 = f4['analysis_valid']['settings']['connected_1'], shipped['analysis_valid']['settings']['connected_1']
+            out[-1] += (f" `{n4}` trained on from `{SHIPPED_REFINER}` for {crops_of(f4):,} more crops: it leaves fewer strokes worse "
                         f"({100*a4['worse']['mean']:.0f} % against {100*a3['worse']['mean']:.0f} %) but reaches less far ({100*a4['reach']['mean']:.0f} % against "
                         f"{100*a3['reach']['mean']:.0f} %; {100*bin_of(a4)['restored']:.0f} % against {100*bin_of(a3)['restored']:.0f} % at 16–32 px) with a share of "
                         f"{f(a4['oracle_share']['mean'], 2)} against {f(a3['oracle_share']['mean'], 2)}, so it was not shipped and not run on the test mirrors.")
@@ -166,29 +174,29 @@ def refiner_reading(t):
     bins = {b['bin']: b['restored'] for b in sh['reach_by_distance']}; bn = bin_of(shn)
     d = p0['paired_vs_first']['reach']
     tr = load(SHIPPED_REFINER) or {}
-    crops = tr.get('epochs_run', 0)*tr.get('samples_per_epoch', 0)
     chain, name, d_ = [], SHIPPED_REFINER, tr   # the training runs the shipped refiner continues, first to last
     while d_:
-        chain.insert(0, (name, d_.get('epochs_run', 0)*d_.get('samples_per_epoch', 0)))
-        name = d_['init'].split()[0] if d_.get('init') else None; d_ = load(name) if name else None
-    prev = load(chain[0][0]) if len(chain) > 1 else None
+        chain.insert(0, (name, d_)); name = init_of(d_); d_ = load(name) if name else None
+    prev = chain[0][1] if len(chain) > 1 else None
     f2 = get(chain[0][0].replace('refiner_', ''), 'connected')
     vs = lambda d: f(((d.get('analysis_valid') or {}).get('settings') or {}).get('connected_1', {}).get('oracle_share', {}).get('mean'), 2)
+    trained = [(n, r) for n in TRAINED if (r := load(n))]
+    later = ''.join(f" {crops_of(d):,} more crops on top (`{n}`, validation only) did not raise the reach further in that run (see above), so with this "
+                    "network the gain from more of the same training levels off;" for n, d in continuations(trained))
     if prev and f2 and 'paired_vs_first' in f2:
         dr = f2['paired_vs_first']['reach']
-        volume = (f"The shipped refiner saw {sum(c for _, c in chain):,} training crops in all on 2 CPU cores ("
-                  + ', then '.join(f"{c:,} as `{n}`" for n, c in chain) + ", each run continuing the weights of the one before); "
+        volume = (f"The shipped refiner saw {sum(crops_of(d) for _, d in chain):,} training crops in all on 2 CPU cores ("
+                  + ', then '.join(f"{crops_of(d):,} as `{n}`" for n, d in chain) + ", each run continuing the weights of the one before); "
                   f"that longer training alone raised the reach from {100*f2['reach']['mean']:.0f} % to {100*sh['reach']['mean']:.0f} % "
                   f"(paired difference {-100*dr['difference']:+.0f} points [{-100*dr['ci'][1]:+.0f}, {-100*dr['ci'][0]:+.0f}]) and the part restored 16–32 px from the stroke "
                   f"from {100*bin_of(f2)['restored']:.0f} % to {100*bin_of(sh)['restored']:.0f} %, while the share of the oracle's gain went from "
                   f"{f(f2['oracle_share']['mean'], 2)} to {f(sh['oracle_share']['mean'], 2)} and the strokes made worse from {100*f2['worse']['mean']:.0f} % to "
                   f"{100*sh['worse']['mean']:.0f} %: the stroke now carries further along the line, but on these test strokes the ratio and the share of the oracle's gain do not "
-                  f"move (on the validation strokes the share went from {vs(prev)} to {vs(tr)}). Ten thousand more crops on top (`refiner_F4`, validation only) did not raise the reach further in that run (see above), so with this "
-                  "network the gain from more of the same training levels off; a much longer run of a larger network (the `paper` preset on a GPU) is the next measurement to make.")
-    else: volume = (f"Each refiner here saw {crops:,} training crops on 2 CPU cores; longer training (a GPU run of the `paper` preset) "
+                  f"move (on the validation strokes the share went from {vs(prev)} to {vs(tr)}).{later} a much longer run of a larger network (the `paper` preset on a GPU) is the next measurement to make.")
+    else: volume = (f"Each refiner here saw {crops_of(tr):,} training crops on 2 CPU cores; longer training (a GPU run of the `paper` preset) "
                     "is the next measurement to make.")
     return ["", f"Reading: with the new recipe a stroke restores {sh['reach']['mean']/max(p0['reach']['mean'], 1e-9):.1f}× as much of the touched missed line as with the paper's recipe "
-            f"(`refiner_F0`, {(load('refiner_F0') or {}).get('epochs_run', 0)*(load('refiner_F0') or {}).get('samples_per_epoch', 0):,} training crops) against the same base model (reach {100*sh['reach']['mean']:.0f} % against {100*p0['reach']['mean']:.0f} %, paired difference "
+            f"(`refiner_F0`, {crops_of(load('refiner_F0') or {}):,} training crops) against the same base model (reach {100*sh['reach']['mean']:.0f} % against {100*p0['reach']['mean']:.0f} %, paired difference "
             f"{-100*d['difference']:+.0f} points [{-100*d['ci'][1]:+.0f}, {-100*d['ci'][0]:+.0f}]), but the restored share still falls with the distance "
             f"from the stroke ({100*bins.get('0–8', 0):.0f} % within 8 px, {100*bins.get('8–16', 0):.0f} % at 8–16 px, {100*bins.get('16–32', 0):.0f} % at 16–32 px). "
             f"Unguarded, the same network restores {100*bn['restored']:.0f} % at 16–32 px, yet leaves {100*shn['worse']['mean']:.0f} % of the strokes worse: "

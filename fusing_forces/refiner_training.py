@@ -246,7 +246,6 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
         refiner = Refiner.load(init)
         if refiner.preset != preset or tuple(refiner.channels) != tuple(channels):
             raise ValueError(f"{init}: a {refiner.preset!r} refiner on {list(refiner.channels)}, but training asks for {preset!r} on {list(channels)}")
-        refiner.stats = stats
     model, cbs = training_setup(refiner.model, bf16, channels_last)
     if unroll > 1: model = Unrolled(model, unroll)
     learn = Learner(dls, model, loss_func=RefinerLoss(far), opt_func=Adam, lr=lr, cbs=cbs, metrics=[RefineGain()])

@@ -20,13 +20,13 @@ __all__ = ['ZOOMS', 'SHADINGS', 'put_encoded', 'RefinementWidget']
 
 # %% ../nbs/09c_widget.ipynb #5da08568
 ZOOMS = (1, 2, 3, 4, 6, 8)
+SHADINGS = ('mix', 'relief', 'depth')
 
 def put_encoded(layer, # an ipycanvas Canvas
                 data:bytes, # an encoded image (`render.image_bytes`)
                 x:float=0, y:float=0):
     "Draw an already encoded image at (x, y), under the layer's transform: ipycanvas's putImageData command without its re-encoding."
     layer._canvas_manager.send_draw_command(layer, COMMANDS['putImageData'], [x, y], [data])
-SHADINGS = ('mix', 'relief', 'depth')
 
 # %% ../nbs/09c_widget.ipynb #fae87f2f
 class RefinementWidget:
