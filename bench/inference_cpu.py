@@ -17,16 +17,23 @@ from _machine import save_result
 from fusing_forces.models import inference_model
 from fusing_forces.refiner import Refiner
 from fusing_forces.base_model import BaseModel, load_grids, predict_grid
-from fusing_forces.benchmark import make_benchmark
+from fusing_forces.benchmark import make_benchmark, view_ids
+from fusing_forces.commands import check_weights
 import fusing_forces.base_model as bm
+
+ROOT = Path(__file__).resolve().parent.parent
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
-    p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--refiner', default='weights/refiner_default.pth')
+    p.add_argument('--root', default=str(ROOT/'data/benchmark')); p.add_argument('--storage', default=str(ROOT/'data/cache'))
+    p.add_argument('--base', default=str(ROOT/'weights/base_default.pth')); p.add_argument('--refiner', default=str(ROOT/'weights/refiner_default.pth'))
     p.add_argument('--mirror', default='SYN-0101_R'); p.add_argument('--rounds', type=int, default=5)
     p.add_argument('--calls', type=int, default=40); p.add_argument('--threads', type=int, default=2)
     a = p.parse_args()
+    if a.mirror not in view_ids('all'): sys.exit(f"error: --mirror: {a.mirror!r} is not a benchmark mirror (e.g. SYN-0101_R)")
+    for opt, path, role in (('--base', a.base, 'base'), ('--refiner', a.refiner, 'refiner')):
+        try: check_weights(path, role, None)   # readable, a trained model of that role: checked before anything runs
+        except ValueError as e: sys.exit(f"error: {opt}: {e}")
     torch.set_num_threads(a.threads)
     make_benchmark(a.root, views=[a.mirror], progress=False)
     base, ref = BaseModel.load(a.base), Refiner.load(a.refiner)
