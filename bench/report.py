@@ -68,6 +68,7 @@ def recipe(d):
     if d.get('far'): parts.append(f"far loss λ = {d['far']:g}")
     if d.get('unroll', 1) > 1: parts.append(f"unrolled × {d['unroll']}")
     if d.get('init'): parts.append(f"continued from `{init_of(d)}`'s weights (peak lr {d.get('lr'):g})")
+    if d.get('variant'): parts.insert(0, f"**{d['variant'].split(': ', 1)[-1]}** (`bench/exp_refiner_inputs.py {d['variant'].split(':')[0]}`)")
     return ', '.join(parts) or "the paper's (Dice loss, Y = base logits)"
 
 def ci(s, pct=False):
@@ -80,7 +81,7 @@ def bin_of(s, b='16–32'):
     r = next((x for x in s.get('reach_by_distance', []) if x['bin'] == b), None)
     return r
 
-TRAINED = ('refiner_F0', 'refiner_F1', 'refiner_F2', 'refiner_F3', 'refiner_F4')
+TRAINED = ('refiner_F0', 'refiner_F1', 'refiner_F2', 'refiner_F3', 'refiner_F4', 'refiner_F5', 'refiner_dilated', 'refiner_fields')
 SHIPPED_REFINER = 'refiner_F3'   # weights/refiner_default.pth (bench/model_card.py names its training run too)
 LABELS = {'refiner_default': 'shipped (`refiner_F3`)', 'F2': '`refiner_F2`', 'F1': '`refiner_F1`', 'F0': "`refiner_F0` (the paper's recipe)"}   # the refiners trained against the shipped base model on the clean split
 
@@ -88,9 +89,36 @@ def crops_of(d:dict)->int: "Training crops of one run (epochs run × crops per e
 
 def init_of(d:dict)->str|None: "The results name of the run whose weights this run continued."; return d['init'].split()[0] if d.get('init') else None
 
-def continuations(trained):
-    "The (name, results) of trained runs that continue the shipped refiner's weights."
-    return [(n, d) for n, d in trained if init_of(d) == SHIPPED_REFINER]
+def continuations(trained, same:bool|None=None):
+    "The (name, results) of trained runs that continue the shipped refiner's weights (`same`: only those with / without its recipe and network)."
+    shipped = dict(trained).get(SHIPPED_REFINER) or {}
+    out = [(n, d) for n, d in trained if init_of(d) == SHIPPED_REFINER]
+    return out if same is None else [(n, d) for n, d in out if same_recipe(d, shipped) == same]
+
+RECIPE_KEYS = {'long_miss': 'long misses', 'faint_miss': 'faint misses', 'far': 'far loss λ', 'unroll': 'unrolled ×'}
+def same_recipe(d:dict, ref:dict)->bool: "Same network and training recipe as `ref`."; return not d.get('variant') and all(d.get(k) == ref.get(k) for k in RECIPE_KEYS)
+
+def continuation_sentence(n:str, d:dict, shipped:dict)->str:
+    "How a run continuing the shipped refiner differs from it on the validation strokes (guard `connected`, 1 iteration), in words."
+    a, s = d['analysis_valid']['settings']['connected_1'], shipped['analysis_valid']['settings']['connected_1']
+    diff = ([d['variant'].split(': ', 1)[-1]] if d.get('variant') else []) + [f"{w} {d.get(k):g} instead of {shipped.get(k):g}" for k, w in RECIPE_KEYS.items() if d.get(k) != shipped.get(k)]
+    pct = lambda x: f"{100*x:.0f} %"
+    figs = [("share of the oracle's gain", a['oracle_share']['mean'], s['oracle_share']['mean'], lambda x: f(x, 2), ('a larger share', 'a smaller share')),
+            ("reach", a['reach']['mean'], s['reach']['mean'], pct, ('more reach', 'less reach')),
+            ("restored 16–32 px", bin_of(a)['restored'], bin_of(s)['restored'], pct, ('more restored far out', 'less restored far out')),
+            ("strokes made worse", a['worse']['mean'], s['worse']['mean'], pct, ('more strokes made worse', 'fewer strokes made worse'))]
+    up = [w[0] for _, x, y, g, w in figs if g(x) != g(y) and x > y]; down = [w[1] for _, x, y, g, w in figs if g(x) != g(y) and x < y]
+    return (f" `{n}` ({', '.join(diff) or 'the same recipe'}) trained on from `{SHIPPED_REFINER}` for {crops_of(d):,} more crops ({d['train_s']/60:.0f} min): "
+            + ', '.join(f"{w} {g(x)} against {g(y)}" for w, x, y, g, _ in figs) + " (" + ', '.join(up + down) + ")" + paired_words(d.get('paired_vs_init_valid'))
+            + ", so it was not shipped and not run on the test mirrors.")
+
+def paired_words(p:dict|None)->str:
+    "The paired differences on the same strokes, and which of them lie outside their 95 % interval's zero."
+    if not p: return ""
+    names = {'ratio': 'ratio', 'reach': 'reach', 'worse': 'strokes made worse'}
+    sig = [names[k] for k, v in p.items() if v['ci'][0] > 0 or v['ci'][1] < 0]
+    return ("; paired on the same strokes: " + ', '.join(f"{names[k]} {v['difference']:+.3f} [{v['ci'][0]:+.3f}, {v['ci'][1]:+.3f}]" for k, v in p.items())
+            + (f", a real difference only in {' and '.join(sig)}" if sig else ", none beyond the noise"))
 
 def refiner_section():
     out = []
@@ -110,17 +138,18 @@ def refiner_section():
                 out.append(f"| `{n}`{' (shipped)' if n == SHIPPED_REFINER else ''} | {recipe(d)} | {d['epochs_run']} × {d['samples_per_epoch']}, {d['train_s']/60:.0f} min | "
                            f"{k.replace('_', ' × ')} | {ci(s_['ratio'])} | {f(s_['oracle_share']['mean'], 2)} | {ci(s_['reach'], True)} | "
                            + (f"{100*b['restored']:.0f} %" if b else '–') + f" | {100*s_['worse']['mean']:.0f} % |")
+        SHARE = "share of the oracle's gain"
+        c1 = {n: d['analysis_valid']['settings']['connected_1'] for n, d in trained if 'connected_1' in ((d.get('analysis_valid') or {}).get('settings') or {})}
+        first_of = lambda key: max(c1, key=lambda n: round(c1[n][key]['mean'], 2))
+        top = lambda key, what: (f"the largest {what}" if round(c1[SHIPPED_REFINER][key]['mean'], 2) >= round(c1[first_of(key)][key]['mean'], 2)
+                                 else f"a {what} of {f(c1[SHIPPED_REFINER][key]['mean'], 2)} (the largest: `{first_of(key)}`, {f(c1[first_of(key)][key]['mean'], 2)})")
         out += ["", f"Machine: {machine(trained[0][1])}. Chosen on these figures: without the guard every recipe leaves most strokes "
                 "worse than Y^Δ; with the `connected` guard (a change is kept only where it is connected to the stroke, in the stroke's "
-                f"direction) `{SHIPPED_REFINER}` has the largest share of the oracle's gain and the largest reach; a second "
+                f"direction) `{SHIPPED_REFINER}` has {top('oracle_share', SHARE)} and {top('reach', 'reach')}; a second "
                 "iteration lowers its reach. The shipped checkpoint stores that setting (guard `connected`, 1 iteration) as its default."]
         shipped = dict(trained).get(SHIPPED_REFINER)
         for n4, f4 in continuations(trained):   # runs that continue the shipped refiner and were not shipped
-            a4, a3 = f4['analysis_valid']['settings']['connected_1'], shipped['analysis_valid']['settings']['connected_1']
-            out[-1] += (f" `{n4}` trained on from `{SHIPPED_REFINER}` for {crops_of(f4):,} more crops: it leaves fewer strokes worse "
-                        f"({100*a4['worse']['mean']:.0f} % against {100*a3['worse']['mean']:.0f} %) but reaches less far ({100*a4['reach']['mean']:.0f} % against "
-                        f"{100*a3['reach']['mean']:.0f} %; {100*bin_of(a4)['restored']:.0f} % against {100*bin_of(a3)['restored']:.0f} % at 16–32 px) with a share of "
-                        f"{f(a4['oracle_share']['mean'], 2)} against {f(a3['oracle_share']['mean'], 2)}, so it was not shipped and not run on the test mirrors.")
+            out[-1] += continuation_sentence(n4, f4, shipped)
     loc = load('refiner_strokes_valid_locality')
     if loc:
         out += ["", "The locality radius on the same validation strokes (the shipped refiner, guard `connected`; the annotation page's "
@@ -128,6 +157,7 @@ def refiner_section():
                     (f"r = {r['locality']:g} px" if r.get('locality') else "no radius") + f": share of the oracle's gain {f(r['summary']['oracle_share']['mean'], 2)}, "
                     f"reach {100*r['summary']['reach']['mean']:.0f} %, worse {100*r['summary']['worse']['mean']:.0f} %" for r in loc['runs'].values())
                 + ". A radius removes little of the harm: even with the smallest one most of those strokes stay worse, so the harm lies within a few pixels of the stroke."]
+    out += guard_variants_paragraph()
     t = load('refiner_strokes_test')
     if not t: return out + ["", "*Refiner on the test mirrors: `bench/results/refiner_strokes_test.json` not yet produced (run `bench/refiner_strokes.py`).*"]
     out += ["", f"On the test mirrors ({', '.join(t['views'])}): {t['n_cases']} single strokes (the paper's rule, {t['draws']} per tile) on the "
@@ -165,6 +195,37 @@ def refiner_section():
     out += targets_table(first, lat) + refiner_reading(t)
     return out + earlier_refiner_experiments()
 
+def guard_variants_paragraph():
+    "Other ways of accepting the network's output (bench/guard_variants.py, validation strokes), against the `connected` guard."
+    g = load('guard_variants_valid')
+    if not g: return []
+    runs = g['runs']; c = runs['connected']['summary']; q = g.get('logit_quantiles')
+    def row(name, r):
+        s, d = r['summary'], r['paired_vs_connected']
+        return (f"{name}: share {f(s['oracle_share']['mean'], 2)}, reach {100*s['reach']['mean']:.0f} % ({100*bin_of(s)['restored']:.0f} % at 16–32 px), "
+                f"worse {100*s['worse']['mean']:.0f} %, ratio {d['ratio']['difference']:+.3f} [{d['ratio']['ci'][0]:+.3f}, {d['ratio']['ci'][1]:+.3f}]"
+                + (f", {r['bridges_per_stroke']:.2f} bridges per stroke" if r.get('bridges_per_stroke') is not None else ""))
+    kinds = {'chained': "*chained* (also the network's changes within G px of those already accepted, repeatedly)",
+             'bridged': "*bridged* (the connected guard, then up to two minimal paths along the depth's grooves, ≤ 48 px, from the stroke's line to other line pieces, kept when their mean cost is ≤ T)",
+             'hysteresis': "*hysteresis* (the network's additions accepted down to logit T < 0 where connected to the stroke)"}
+    parts = []
+    for kind, what in kinds.items():
+        rs = [(k, r) for k, r in runs.items() if k.startswith(kind + ':')]
+        if rs: parts.append(what + ": " + "; ".join(row(k.replace(kind + ':', 'G = ' if kind == 'chained' else 'T = '), r) for k, r in rs))
+    out = ["", f"Other ways to accept the network's output, on the same validation strokes (`bench/guard_variants.py`; the shipped refiner; the ratio is the paired difference "
+           f"to the `connected` guard, whose share is {f(c['oracle_share']['mean'], 2)}, reach {100*c['reach']['mean']:.0f} %, worse {100*c['worse']['mean']:.0f} %): " + ". ".join(parts) + "."]
+    others = [r for k, r in runs.items() if k != 'connected']
+    best = max(others, key=lambda r: r['summary']['oracle_share']['mean'])
+    no_gain = round(best['summary']['oracle_share']['mean'], 2) <= round(c['oracle_share']['mean'], 2) and all(r['paired_vs_connected']['ratio']['difference'] <= 5e-4 for r in others)
+    if q and no_gain:
+        med = lambda v: v[q['levels'].index(0.5)]
+        more_worse = all(r['summary']['worse']['mean'] > c['worse']['mean'] for r in others)
+        out[-1] += (f" The network's logit on the missed skeleton away from the stroke is soft (median {med(q['missed_skeleton']):.1f}, against {med(q['background']):.1f} on the background), "
+                    "so lowering the threshold where the line is connected to the stroke does carry the stroke further along it; but each of these ways adds wrong line at about the rate "
+                    f"it restores missed line: none raises the ratio or the share of the oracle's gain above the `connected` guard's (best share {f(best['summary']['oracle_share']['mean'], 2)})"
+                    + (", and all leave more strokes worse" if more_worse else "") + ". What limits the gain is what the network can tell apart, not how its output is accepted.")
+    return out
+
 def refiner_reading(t):
     "What the figures above say about why the targets are missed, computed from them."
     runs = t['runs']; keys = list(runs)
@@ -181,8 +242,18 @@ def refiner_reading(t):
     f2 = get(chain[0][0].replace('refiner_', ''), 'connected')
     vs = lambda d: f(((d.get('analysis_valid') or {}).get('settings') or {}).get('connected_1', {}).get('oracle_share', {}).get('mean'), 2)
     trained = [(n, r) for n in TRAINED if (r := load(n))]
-    later = ''.join(f" {crops_of(d):,} more crops on top (`{n}`, validation only) did not raise the reach further in that run (see above), so with this "
-                    "network the gain from more of the same training levels off;" for n, d in continuations(trained))
+    c1 = lambda d: d['analysis_valid']['settings']['connected_1']
+    later = ''.join(f" {crops_of(d):,} more crops on top with the same recipe (`{n}`, validation only) "
+                    + ("did not raise the reach further in that run (see above), so with this network the gain from more of the same training levels off;"
+                       if c1(d)['reach']['mean'] <= c1(tr)['reach']['mean'] else f"raised the validation reach from {100*c1(tr)['reach']['mean']:.0f} % to {100*c1(d)['reach']['mean']:.0f} %;")
+                    for n, d in continuations(trained, same=True))
+    variants = [(n, d) for n, d in continuations(trained, same=False) if d.get('variant')]
+    if variants:
+        later += (" changing the network instead, trained on from the shipped weights with the same recipe (validation, guard `connected`): "
+                  + '; '.join(f"{d['variant'].split(': ', 1)[-1]} (`{n}`): reach {100*c1(d)['reach']['mean']:.0f} % against {100*c1(tr)['reach']['mean']:.0f} %, "
+                              f"share of the oracle's gain {f(c1(d)['oracle_share']['mean'], 2)} against {f(c1(tr)['oracle_share']['mean'], 2)}" for n, d in variants)
+                  + ("; neither change raised the reach or the share in its run;" if len(variants) > 1 and all(c1(d)['reach']['mean'] <= c1(tr)['reach']['mean'] and
+                     c1(d)['oracle_share']['mean'] <= c1(tr)['oracle_share']['mean'] for _, d in variants) else ";"))
     if prev and f2 and 'paired_vs_first' in f2:
         dr = f2['paired_vs_first']['reach']
         volume = (f"The shipped refiner saw {sum(crops_of(d) for _, d in chain):,} training crops in all on 2 CPU cores ("

@@ -1,0 +1,121 @@
+"""Experiment (issue 15): is the refiner's reach limited by its receptive field or by how it sees the stroke?
+Two variants of the shipped refiner's network, each trained on from its weights with bench/train_refiner.py:
+
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/exp_refiner_inputs.py dilated --init <plain refiner> \
+        --long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2 --epochs 10 --samples-per-epoch 1024 --lr 5e-4 --out <weights> --name refiner_dilated
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/exp_refiner_inputs.py fields --init <plain refiner> \
+        --long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2 --epochs 10 --samples-per-epoch 1024 --lr 3e-4 --out <weights> --name refiner_fields
+
+- `dilated`: the two convolutions of the UNet's deepest level (1/16 resolution) dilated by 2 and 4, which widens
+  the receptive field there from 5 × 5 to 13 × 13 cells (80 → 208 px); the weights keep their shapes, so the
+  plain refiner's weights are the start.
+- `fields`: the stroke map also enters as two Gaussian-blurred "stroke fields" (σ 8 and 24 px, scaled so that a
+  line stroke peaks near ±1), computed inside the network: every pixel sees how near a stroke is. The first
+  convolution gets two more input channels, zero-initialised, so training starts from exactly the plain
+  refiner's function.
+
+Everything after the argument naming the variant is bench/train_refiner.py's (training, then the analysis of the
+validation strokes). Then, on the same validation strokes, the paired differences to the refiner it started from
+(guard `connected`, 1 iteration), added to its results file:
+
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/exp_refiner_inputs.py compare fields <weights> <plain refiner> refiner_fields
+ The checkpoints need this script's variant to be loaded again (they are not presets, so
+they are not shipped); bench/results/<name>.json records the variant.
+"""
+import math, runpy, sys, tempfile
+from pathlib import Path
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+import torch, torch.nn as nn, torch.nn.functional as F
+import _machine
+import fusing_forces.models as M
+
+VARIANTS = {'dilated': "the deepest UNet level's two convolutions dilated by 2 and 4, widening its receptive field from 80 to 208 px",
+            'fields': "the strokes also as two Gaussian-blurred stroke fields at σ 8 and 24 px, in extra input channels"}
+SIGMAS, DILATIONS = (8.0, 24.0), (2, 4)
+
+def _kernel(s:float)->torch.Tensor:
+    "1-D Gaussian of σ `s`, scaled so that blurring a 1-px line across gives a peak near 1."
+    r = int(3 * s); t = torch.arange(-r, r + 1, dtype=torch.float32)
+    k = torch.exp(-t**2 / (2 * s * s)); return k * (math.sqrt(2 * math.pi) * s) / k.sum()
+
+class StrokeFields(nn.Module):
+    "`net` fed its input plus the last channel (the strokes) blurred at each σ of `SIGMAS` (separable, zero-padded)."
+    def __init__(self, net:nn.Module):
+        super().__init__(); self.net = net
+        for i, s in enumerate(SIGMAS): self.register_buffer(f'k{i}', _kernel(s), persistent=False)
+    def forward(self, x):
+        s, fields = x[:, -1:], []
+        for i in range(len(SIGMAS)):
+            k = getattr(self, f'k{i}').to(x); r = (k.numel() - 1) // 2
+            f = F.conv2d(F.pad(s, (r, r, 0, 0)), k.view(1, 1, 1, -1))
+            fields.append(F.conv2d(F.pad(f, (0, 0, r, r)), k.view(1, 1, -1, 1)))
+        return self.net(torch.cat([x] + fields, 1))
+
+def patch(variant:str):
+    "Make `fusing_forces.models` build refiner networks (≥ 3 input channels) as `variant`; base models stay plain."
+    plain = M._build_net
+    def build(preset, in_channels):
+        if in_channels < 3: return plain(preset, in_channels)
+        if variant == 'fields':
+            net, stride = plain(preset, in_channels + len(SIGMAS)); return StrokeFields(net), stride
+        net, stride = plain(preset, in_channels)
+        for block, d in zip(net.down[-1], DILATIONS): block[0].dilation, block[0].padding = (d, d), (d, d)
+        return net, stride
+    M._build_net = build
+    return plain
+
+def fields_init(path:str, plain_build)->str:
+    "A `fields` checkpoint computing exactly what the plain refiner at `path` computes (zero weights on the fields)."
+    from fusing_forces.refiner import Refiner, build_refiner
+    patched = M._build_net; M._build_net = plain_build
+    try: plain = Refiner.load(path)
+    finally: M._build_net = patched
+    new = build_refiner(plain.preset, plain.channels, plain.stats); state = new.model.state_dict()
+    for k, v in plain.model.state_dict().items():
+        k2 = k.replace('net.', 'net.net.', 1)
+        if state[k2].shape == v.shape: state[k2] = v
+        else: w = torch.zeros_like(state[k2]); w[:, :v.shape[1]] = v; state[k2] = w
+    new.model.load_state_dict(state); new.meta.update(plain.meta)
+    out = Path(tempfile.mkdtemp())/f'{Path(path).stem}_fields.pth'; new.save(out)
+    return str(out)
+
+def compare(variant:str, weights:str, plain_path:str, name:str):
+    "Paired differences (ratio, reach, strokes made worse) of the `variant` refiner at `weights` to the plain one, on the validation strokes; into bench/results/<name>.json."
+    from fusing_forces.benchmark import view_ids
+    from fusing_forces.base_model import BaseModel, load_grids, grid_logits
+    from fusing_forces.refiner import Refiner
+    from fusing_forces.analysis import stroke_cases, stroke_effects, paired_difference
+    from fusing_forces.tiles import PATCH
+    for path in (weights, plain_path):
+        if not Path(path).is_file(): sys.exit(f"error: {path}: file does not exist")
+    rep = _machine.RESULTS/f'{name}.json'
+    if not rep.is_file(): sys.exit(f"error: {rep}: no results file to add to (train the variant first)")
+    import json
+    d = json.loads(rep.read_text()); base = BaseModel.load(d.get('base_weights', 'weights/base_default.pth'))
+    grids = load_grids('data/benchmark', d['valid_views'], base.channels, base.stats, 'data/cache')
+    cases = stroke_cases(grids, [grid_logits(base, g, stride=PATCH) for g in grids], draws=5, seed=0)
+    rows0 = stroke_effects(Refiner.load(plain_path), cases, guard='connected', iterations=1, locality=None)
+    plain = patch(variant)
+    try: rows = stroke_effects(Refiner.load(weights), cases, guard='connected', iterations=1, locality=None)
+    finally: M._build_net = plain
+    d['paired_vs_init_valid'] = {k: paired_difference(rows, rows0, k, B=1000) for k in ('ratio', 'reach', 'worse')}
+    for k, v in d['paired_vs_init_valid'].items(): print(f"{k} {v['difference']:+.4f} [{v['ci'][0]:+.4f}, {v['ci'][1]:+.4f}]")
+    rep.write_text(json.dumps(d, indent=1)); print('saved', rep)
+
+def main():
+    if len(sys.argv) == 6 and sys.argv[1] == 'compare' and sys.argv[2] in VARIANTS: return compare(*sys.argv[2:])
+    if len(sys.argv) < 2 or sys.argv[1] not in VARIANTS: sys.exit(f"usage: {Path(__file__).name} {{{','.join(VARIANTS)}}} [bench/train_refiner.py arguments]\n"
+                                                                            f"       {Path(__file__).name} compare {{{','.join(VARIANTS)}}} WEIGHTS PLAIN_WEIGHTS RESULTS_NAME")
+    variant, args = sys.argv[1], sys.argv[2:]
+    if '--init' in args:
+        i = args.index('--init') + 1
+        if i >= len(args) or not Path(args[i]).is_file(): sys.exit(f"error: --init {args[i] if i < len(args) else ''}: file does not exist")
+    plain = patch(variant)
+    if variant == 'fields' and '--init' in args: i = args.index('--init') + 1; args[i] = fields_init(args[i], plain)
+    save = _machine.save_result
+    _machine.save_result = lambda name, rep: save(name, dict(rep, variant=f"{variant}: {VARIANTS[variant]}"))   # train_refiner.py imports it from here
+    sys.argv = [str(HERE/'train_refiner.py')] + args
+    runpy.run_path(str(HERE/'train_refiner.py'), run_name='__main__')
+
+if __name__ == '__main__': main()
