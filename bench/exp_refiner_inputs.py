@@ -19,6 +19,8 @@ validation strokes). Then, on the same validation strokes, the paired difference
 (guard `connected`, 1 iteration), added to its results file:
 
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/exp_refiner_inputs.py compare fields <weights> <plain refiner> refiner_fields
+
+(`compare plain …` does the same for a refiner of the plain network, e.g. a longer run or another recipe.)
  The checkpoints need this script's variant to be loaded again (they are not presets, so
 they are not shipped); bench/results/<name>.json records the variant.
 """
@@ -96,7 +98,7 @@ def compare(variant:str, weights:str, plain_path:str, name:str):
     grids = load_grids('data/benchmark', d['valid_views'], base.channels, base.stats, 'data/cache')
     cases = stroke_cases(grids, [grid_logits(base, g, stride=PATCH) for g in grids], draws=5, seed=0)
     rows0 = stroke_effects(Refiner.load(plain_path), cases, guard='connected', iterations=1, locality=None)
-    plain = patch(variant)
+    plain = patch(variant) if variant in VARIANTS else M._build_net   # 'plain': a refiner of the shipped network (a longer run, another recipe)
     try: rows = stroke_effects(Refiner.load(weights), cases, guard='connected', iterations=1, locality=None)
     finally: M._build_net = plain
     d['paired_vs_init_valid'] = {k: paired_difference(rows, rows0, k, B=1000) for k in ('ratio', 'reach', 'worse')}
@@ -104,9 +106,9 @@ def compare(variant:str, weights:str, plain_path:str, name:str):
     rep.write_text(json.dumps(d, indent=1)); print('saved', rep)
 
 def main():
-    if len(sys.argv) == 6 and sys.argv[1] == 'compare' and sys.argv[2] in VARIANTS: return compare(*sys.argv[2:])
+    if len(sys.argv) == 6 and sys.argv[1] == 'compare' and sys.argv[2] in (*VARIANTS, 'plain'): return compare(*sys.argv[2:])
     if len(sys.argv) < 2 or sys.argv[1] not in VARIANTS: sys.exit(f"usage: {Path(__file__).name} {{{','.join(VARIANTS)}}} [bench/train_refiner.py arguments]\n"
-                                                                            f"       {Path(__file__).name} compare {{{','.join(VARIANTS)}}} WEIGHTS PLAIN_WEIGHTS RESULTS_NAME")
+                                                                            f"       {Path(__file__).name} compare {{{','.join(VARIANTS)},plain}} WEIGHTS PLAIN_WEIGHTS RESULTS_NAME")
     variant, args = sys.argv[1], sys.argv[2:]
     if '--init' in args:
         i = args.index('--init') + 1

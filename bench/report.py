@@ -98,10 +98,14 @@ def continuations(trained, same:bool|None=None):
 RECIPE_KEYS = {'long_miss': 'long misses', 'faint_miss': 'faint misses', 'far': 'far loss λ', 'unroll': 'unrolled ×'}
 def same_recipe(d:dict, ref:dict)->bool: "Same network and training recipe as `ref`."; return not d.get('variant') and all(d.get(k) == ref.get(k) for k in RECIPE_KEYS)
 
+def differs(d:dict, shipped:dict)->list[str]:
+    "What a run changes against the shipped refiner's network and recipe, in words."
+    return ([d['variant'].split(': ', 1)[-1]] if d.get('variant') else []) + [f"{w} {d.get(k):g} instead of {shipped.get(k):g}" for k, w in RECIPE_KEYS.items() if d.get(k) != shipped.get(k)]
+
 def continuation_sentence(n:str, d:dict, shipped:dict)->str:
     "How a run continuing the shipped refiner differs from it on the validation strokes (guard `connected`, 1 iteration), in words."
     a, s = d['analysis_valid']['settings']['connected_1'], shipped['analysis_valid']['settings']['connected_1']
-    diff = ([d['variant'].split(': ', 1)[-1]] if d.get('variant') else []) + [f"{w} {d.get(k):g} instead of {shipped.get(k):g}" for k, w in RECIPE_KEYS.items() if d.get(k) != shipped.get(k)]
+    diff = differs(d, shipped)
     pct = lambda x: f"{100*x:.0f} %"
     figs = [("share of the oracle's gain", a['oracle_share']['mean'], s['oracle_share']['mean'], lambda x: f(x, 2), ('a larger share', 'a smaller share')),
             ("reach", a['reach']['mean'], s['reach']['mean'], pct, ('more reach', 'less reach')),
@@ -247,12 +251,12 @@ def refiner_reading(t):
                     + ("did not raise the reach further in that run (see above), so with this network the gain from more of the same training levels off;"
                        if c1(d)['reach']['mean'] <= c1(tr)['reach']['mean'] else f"raised the validation reach from {100*c1(tr)['reach']['mean']:.0f} % to {100*c1(d)['reach']['mean']:.0f} %;")
                     for n, d in continuations(trained, same=True))
-    variants = [(n, d) for n, d in continuations(trained, same=False) if d.get('variant')]
+    variants = continuations(trained, same=False)
     if variants:
-        later += (" changing the network instead, trained on from the shipped weights with the same recipe (validation, guard `connected`): "
-                  + '; '.join(f"{d['variant'].split(': ', 1)[-1]} (`{n}`): reach {100*c1(d)['reach']['mean']:.0f} % against {100*c1(tr)['reach']['mean']:.0f} %, "
+        later += (" changing the network or the recipe instead, each trained on from the shipped weights (validation, guard `connected`): "
+                  + '; '.join(f"{', '.join(differs(d, tr))} (`{n}`): reach {100*c1(d)['reach']['mean']:.0f} % against {100*c1(tr)['reach']['mean']:.0f} %, "
                               f"share of the oracle's gain {f(c1(d)['oracle_share']['mean'], 2)} against {f(c1(tr)['oracle_share']['mean'], 2)}" for n, d in variants)
-                  + ("; neither change raised the reach or the share in its run;" if len(variants) > 1 and all(c1(d)['reach']['mean'] <= c1(tr)['reach']['mean'] and
+                  + ("; none of these changes raised the reach or the share in its run;" if len(variants) > 1 and all(c1(d)['reach']['mean'] <= c1(tr)['reach']['mean'] and
                      c1(d)['oracle_share']['mean'] <= c1(tr)['oracle_share']['mean'] for _, d in variants) else ";"))
     if prev and f2 and 'paired_vs_first' in f2:
         dr = f2['paired_vs_first']['reach']

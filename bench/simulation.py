@@ -4,6 +4,8 @@ straightforward restitch-and-re-thin loop) and, with `--seeds N --mirrors all`, 
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/simulation.py                      # speed -> bench/results/simulation.json
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/simulation.py --seeds 10 --mirrors all --no-speed
                                                        # benchmark -> bench/results/simulation_benchmark.json + CSVs/plots in --out
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/simulation.py --split valid --seeds 5 --mirrors classic --no-speed --name simulation_valid
+                                                       # the same on validation mirrors, to select or tune a setting
 
 Weights: weights/base_default.pth and weights/refiner_default.pth. If missing (and --allow-untrained, the default for the
 speed run), untrained default-preset models are used and the result says so: speed figures stay meaningful, quality
@@ -69,7 +71,8 @@ def main():
     ap.add_argument('--preset', default='default', help='preset of the untrained stand-ins when weights are missing')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seeds', type=int, default=0, help='benchmark: runs per mirror (0: no benchmark run)')
-    ap.add_argument('--mirrors', default='all', help="benchmark: 'all' test mirrors, a level (classic, easy, medium, hard) or comma-separated views")
+    ap.add_argument('--mirrors', default='all', help="benchmark: 'all' mirrors of --split, a level (classic, easy, medium, hard, extreme) or comma-separated views")
+    ap.add_argument('--split', default='test', choices=['test', 'valid'], help="benchmark: the split of the mirrors ('valid' to select or tune; 'test' for reported figures)")
     ap.add_argument('--max-steps', type=int, default=3000, help='benchmark: most accepted interactions per run')
     ap.add_argument('--out', default='results/simulation', help='benchmark: folder for CSVs, summary.json, plots')
     ap.add_argument('--name', default='simulation_benchmark', help='benchmark: results file name in bench/results')
@@ -155,9 +158,11 @@ def main():
     if a.seeds:
         if not trained: print("!! benchmark numbers with untrained models mean nothing; run again with trained weights")
         levels = ('classic', 'easy', 'medium', 'hard', 'extreme')
-        views = ([v.view for v in benchmark_views('test', None if a.mirrors == 'all' else a.mirrors)] if a.mirrors in ('all',) + levels
+        views = ([v.view for v in benchmark_views(a.split, None if a.mirrors == 'all' else a.mirrors)] if a.mirrors in ('all',) + levels
                  else [v.strip() for v in a.mirrors.split(',')])
-        make_benchmark(a.root, 'test', views=views, progress=False)
+        known = {v.view for v in benchmark_views(a.split)}
+        if set(views) - known: sys.exit(f"error: --mirrors: {', '.join(sorted(set(views) - known))} not in the {a.split} split (its mirrors: {', '.join(sorted(known))})")
+        make_benchmark(a.root, a.split, views=views, progress=False)
         t0 = time.perf_counter()
         _, summary = simulate(a.root, views, base, refiner, seeds=range(a.seeds), max_steps=a.max_steps, out=a.out, storage=a.storage)
         wall = time.perf_counter() - t0
@@ -169,7 +174,7 @@ def main():
             sv = s['manual_input_saved']['mean']
             print(f"{v}: peak {100*(s['peak_gain'] or 0):+.1f} %, min after 5 % {100*(s['min_gain_after_5pct'] or 0):+.1f} %, "
                   f"saving {'n/a' if sv is None else f'{100*sv:.1f} %'}, interactions {s['interactions']['mean']:.0f} ± {s['interactions']['std']:.0f}")
-        save_result(a.name, dict(weights=weights, seeds=a.seeds, max_steps=a.max_steps, mirrors=table, out=a.out,
+        save_result(a.name, dict(weights=weights, split=a.split, seeds=a.seeds, max_steps=a.max_steps, mirrors=table, out=a.out,
                                  refine=dict(guard=getattr(refiner, 'guard', None), iterations=getattr(refiner, 'iterations', None)),
                                                  wall_s=round(wall, 1), threads=a.threads,
                                                  load_avg_before=[round(x, 2) for x in load_before], load_avg_after=[round(x, 2) for x in os.getloadavg()]))
