@@ -84,18 +84,22 @@ def fields_init(path:str, plain_build)->str:
 
 def compare(variant:str, weights:str, plain_path:str, name:str):
     "Paired differences (ratio, reach, strokes made worse) of the `variant` refiner at `weights` to the plain one, on the validation strokes; into bench/results/<name>.json."
-    from fusing_forces.benchmark import view_ids
+    from fusing_forces.benchmark import make_benchmark
     from fusing_forces.base_model import BaseModel, load_grids, grid_logits
     from fusing_forces.refiner import Refiner
     from fusing_forces.analysis import stroke_cases, stroke_effects, paired_difference
     from fusing_forces.tiles import PATCH
+    from fusing_forces.commands import check_weights
     for path in (weights, plain_path):
-        if not Path(path).is_file(): sys.exit(f"error: {path}: file does not exist")
+        try: check_weights(path, 'refiner', None)
+        except ValueError as e: sys.exit(f"error: {e}")
     rep = _machine.RESULTS/f'{name}.json'
     if not rep.is_file(): sys.exit(f"error: {rep}: no results file to add to (train the variant first)")
     import json
-    d = json.loads(rep.read_text()); base = BaseModel.load(d.get('base_weights', 'weights/base_default.pth'))
-    grids = load_grids('data/benchmark', d['valid_views'], base.channels, base.stats, 'data/cache')
+    root = HERE.parent   # the repository: its benchmark, cache and base weights, from any working directory
+    d = json.loads(rep.read_text()); base = BaseModel.load(root/d.get('base_weights', 'weights/base_default.pth'))
+    make_benchmark(root/'data/benchmark', views=d['valid_views'], progress=False)
+    grids = load_grids(root/'data/benchmark', d['valid_views'], base.channels, base.stats, root/'data/cache')
     cases = stroke_cases(grids, [grid_logits(base, g, stride=PATCH) for g in grids], draws=5, seed=0)
     rows0 = stroke_effects(Refiner.load(plain_path), cases, guard='connected', iterations=1, locality=None)
     plain = patch(variant) if variant in VARIANTS else M._build_net   # 'plain': a refiner of the shipped network (a longer run, another recipe)

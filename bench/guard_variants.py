@@ -29,7 +29,9 @@ from fusing_forces.base_model import BaseModel, load_grids, grid_logits
 from fusing_forces.refiner import Refiner, force_strokes, connected_changes, FORCED_LOGIT
 from fusing_forces.analysis import stroke_cases, stroke_effects, summarise, paired_difference
 from fusing_forces.tiles import PATCH
+from fusing_forces.commands import check_weights
 
+ROOT = Path(__file__).resolve().parent.parent   # defaults are the repository's, from any working directory
 EIGHT = np.ones((3, 3), bool)
 
 def chained_changes(new, previous, stroke, gap:float):
@@ -107,14 +109,15 @@ def variant_arg(text):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
-    p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--refiner', default='weights/refiner_default.pth')
+    p.add_argument('--root', default=str(ROOT/'data/benchmark')); p.add_argument('--storage', default=str(ROOT/'data/cache'))
+    p.add_argument('--base', default=str(ROOT/'weights/base_default.pth')); p.add_argument('--refiner', default=str(ROOT/'weights/refiner_default.pth'))
     p.add_argument('--split', default='valid'); p.add_argument('--draws', type=int, default=5); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--variants', type=variant_arg, default=variant_arg('chained:2,chained:4,chained:8,bridged:0.4,bridged:0.7,bridged:1.0,hysteresis:-0.5,hysteresis:-1,hysteresis:-2'))
     p.add_argument('--name', default=None)
     a = p.parse_args()
-    for what, path in (('--base', a.base), ('--refiner', a.refiner)):
-        if not Path(path).is_file(): sys.exit(f"error: {what} {path}: file does not exist")
+    for what, path, role in (('--base', a.base, 'base'), ('--refiner', a.refiner, 'refiner')):   # checked before the benchmark loads
+        try: check_weights(path, role, None)
+        except ValueError as e: sys.exit(f"error: {what}: {e}")
     views = view_ids(a.split); make_benchmark(a.root, a.split, views=views, progress=False)
     base, ref = BaseModel.load(a.base), Refiner.load(a.refiner)
     grids = load_grids(a.root, views, base.channels, base.stats, a.storage)
@@ -131,17 +134,19 @@ def main():
     print(f"the path cost's median on the GT skeleton {quantiles['cost_median']['gt_skeleton']:.2f}, on the background {quantiles['cost_median']['background']:.2f}")
     print("the network's logit (first 200 add strokes), quantiles", quantiles['levels'], "on the missed skeleton (not under the stroke)", np.round(quantiles['missed_skeleton'], 2),
           "on the background", np.round(quantiles['background'], 2))
-    rows0 = stroke_effects(ref, cases, guard='connected', iterations=1, locality=None)
-    runs = {'connected': dict(summary=summarise(rows0, B=500))}
-    for kind, val in a.variants:
-        t = time.time(); g = GuardVariant(ref, kind, val); rows = stroke_effects(g, cases); s = summarise(rows, B=500)
-        runs[f'{kind}:{val:g}'] = dict(summary=s, seconds=round(time.time() - t, 1), bridges_per_stroke=float(np.mean(g.drawn)) if g.drawn else None,
-                                       paired_vs_connected={k: paired_difference(rows, rows0, k, B=500) for k in ('ratio', 'reach', 'worse')})
-    for name, r in runs.items():
+    def show(name, r):
         s = r['summary']; d = r.get('paired_vs_connected', {})
-        print(f"{name:14s} ratio {s['ratio']['mean']:.3f}  share {s['oracle_share']['mean']:.2f}  worse {s['worse']['mean']:.3f}  reach {s['reach']['mean']:.3f}"
+        print(f"{name:15s} ratio {s['ratio']['mean']:.3f}  share {s['oracle_share']['mean']:.2f}  worse {s['worse']['mean']:.3f}  reach {s['reach']['mean']:.3f}"
               f"  16–32 px {s['reach_by_distance'][2]['restored']:.2f}" + (f"  bridges/stroke {r['bridges_per_stroke']:.2f}" if r.get('bridges_per_stroke') is not None else '')
-              + ''.join(f"  Δ{k} {v['difference']:+.3f} [{v['ci'][0]:+.3f}, {v['ci'][1]:+.3f}]" for k, v in d.items()))
+              + ''.join(f"  Δ{k} {v['difference']:+.3f} [{v['ci'][0]:+.3f}, {v['ci'][1]:+.3f}]" for k, v in d.items()), flush=True)
+    rows0 = stroke_effects(ref, cases, progress=True, guard='connected', iterations=1, locality=None)
+    runs = {'connected': dict(summary=summarise(rows0, B=500))}; show('connected', runs['connected'])
+    for kind, val in a.variants:
+        t = time.time(); g = GuardVariant(ref, kind, val); rows = stroke_effects(g, cases, progress=True); s = summarise(rows, B=500)
+        name = f'{kind}:{val:g}'
+        runs[name] = dict(summary=s, seconds=round(time.time() - t, 1), bridges_per_stroke=float(np.mean(g.drawn)) if g.drawn else None,
+                          paired_vs_connected={k: paired_difference(rows, rows0, k, B=500) for k in ('ratio', 'reach', 'worse')})
+        show(name, runs[name])
     rep = dict(base=a.base, refiner=a.refiner, split=a.split, views=views, draws=a.draws, seed=a.seed, n_cases=len(cases), logit_quantiles=quantiles, runs=runs)
     print('saved', save_result(a.name or f'guard_variants_{a.split}', rep))
 
