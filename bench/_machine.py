@@ -19,6 +19,13 @@ def machine_info():
     except ImportError: pass
     return info
 
+def require_weights(path, role:str, what:str):
+    "Exit with one line naming `what` (an option) unless `path` is a readable checkpoint of a trained `role` ('base' or 'refiner') model; checked without torch."
+    import sys
+    from fusing_forces.commands import check_weights
+    try: check_weights(path, role, None)
+    except ValueError as e: sys.exit(f"error: {what}: {e}" if what else f"error: {e}")
+
 def save_result(name, result):
     "Write `result` (a dict) with the machine and a timestamp to `bench/results/{name}.json`; return the path."
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ validation strokes). Then, on the same validation strokes, the paired difference
  The checkpoints need this script's variant to be loaded again (they are not presets, so
 they are not shipped); bench/results/<name>.json records the variant.
 """
-import math, runpy, sys, tempfile
+import json, math, runpy, sys, tempfile
 from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
@@ -89,13 +89,9 @@ def compare(variant:str, weights:str, plain_path:str, name:str):
     from fusing_forces.refiner import Refiner
     from fusing_forces.analysis import stroke_cases, stroke_effects, paired_difference
     from fusing_forces.tiles import PATCH
-    from fusing_forces.commands import check_weights
-    for path in (weights, plain_path):
-        try: check_weights(path, 'refiner', None)
-        except ValueError as e: sys.exit(f"error: {e}")
+    for path in (weights, plain_path): _machine.require_weights(path, 'refiner', None)
     rep = _machine.RESULTS/f'{name}.json'
     if not rep.is_file(): sys.exit(f"error: {rep}: no results file to add to (train the variant first)")
-    import json
     root = HERE.parent   # the repository: its benchmark, cache and base weights, from any working directory
     d = json.loads(rep.read_text()); base = BaseModel.load(root/d.get('base_weights', 'weights/base_default.pth'))
     make_benchmark(root/'data/benchmark', views=d['valid_views'], progress=False)
@@ -107,7 +103,8 @@ def compare(variant:str, weights:str, plain_path:str, name:str):
     finally: M._build_net = plain
     d['paired_vs_init_valid'] = {k: paired_difference(rows, rows0, k, B=1000) for k in ('ratio', 'reach', 'worse')}
     for k, v in d['paired_vs_init_valid'].items(): print(f"{k} {v['difference']:+.4f} [{v['ci'][0]:+.4f}, {v['ci'][1]:+.4f}]")
-    rep.write_text(json.dumps(d, indent=1)); print('saved', rep)
+    tmp = rep.with_suffix('.json.tmp'); tmp.write_text(json.dumps(d, indent=1)); tmp.replace(rep)   # never half-written
+    print('saved', rep)
 
 def main():
     if len(sys.argv) == 6 and sys.argv[1] == 'compare' and sys.argv[2] in (*VARIANTS, 'plain'): return compare(*sys.argv[2:])

@@ -20,7 +20,7 @@ reach and strokes-made-worse to `connected`, and the bridges drawn per stroke.
 import argparse, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import save_result
+from _machine import save_result, require_weights
 import numpy as np
 from scipy import ndimage
 from skimage.graph import MCP_Geometric
@@ -29,7 +29,6 @@ from fusing_forces.base_model import BaseModel, load_grids, grid_logits
 from fusing_forces.refiner import Refiner, force_strokes, connected_changes, FORCED_LOGIT
 from fusing_forces.analysis import stroke_cases, stroke_effects, summarise, paired_difference
 from fusing_forces.tiles import PATCH
-from fusing_forces.commands import check_weights
 
 ROOT = Path(__file__).resolve().parent.parent   # defaults are the repository's, from any working directory
 EIGHT = np.ones((3, 3), bool)
@@ -115,9 +114,7 @@ def main():
     p.add_argument('--variants', type=variant_arg, default=variant_arg('chained:2,chained:4,chained:8,bridged:0.4,bridged:0.7,bridged:1.0,hysteresis:-0.5,hysteresis:-1,hysteresis:-2'))
     p.add_argument('--name', default=None)
     a = p.parse_args()
-    for what, path, role in (('--base', a.base, 'base'), ('--refiner', a.refiner, 'refiner')):   # checked before the benchmark loads
-        try: check_weights(path, role, None)
-        except ValueError as e: sys.exit(f"error: {what}: {e}")
+    require_weights(a.base, 'base', '--base'); require_weights(a.refiner, 'refiner', '--refiner')   # before the benchmark loads
     views = view_ids(a.split); make_benchmark(a.root, a.split, views=views, progress=False)
     base, ref = BaseModel.load(a.base), Refiner.load(a.refiner)
     grids = load_grids(a.root, views, base.channels, base.stats, a.storage)

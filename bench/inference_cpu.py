@@ -13,12 +13,11 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 import numpy as np, torch
-from _machine import save_result
+from _machine import save_result, require_weights
 from fusing_forces.models import inference_model
 from fusing_forces.refiner import Refiner
 from fusing_forces.base_model import BaseModel, load_grids, predict_grid
 from fusing_forces.benchmark import make_benchmark, view_ids
-from fusing_forces.commands import check_weights
 import fusing_forces.base_model as bm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,9 +30,7 @@ def main():
     p.add_argument('--calls', type=int, default=40); p.add_argument('--threads', type=int, default=2)
     a = p.parse_args()
     if a.mirror not in view_ids('all'): sys.exit(f"error: --mirror: {a.mirror!r} is not a benchmark mirror (e.g. SYN-0101_R)")
-    for opt, path, role in (('--base', a.base, 'base'), ('--refiner', a.refiner, 'refiner')):
-        try: check_weights(path, role, None)   # readable, a trained model of that role: checked before anything runs
-        except ValueError as e: sys.exit(f"error: {opt}: {e}")
+    require_weights(a.base, 'base', '--base'); require_weights(a.refiner, 'refiner', '--refiner')   # before anything runs
     torch.set_num_threads(a.threads)
     make_benchmark(a.root, views=[a.mirror], progress=False)
     base, ref = BaseModel.load(a.base), Refiner.load(a.refiner)

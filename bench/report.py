@@ -68,7 +68,7 @@ def recipe(d):
     if d.get('far'): parts.append(f"far loss λ = {d['far']:g}")
     if d.get('unroll', 1) > 1: parts.append(f"unrolled × {d['unroll']}")
     if d.get('init'): parts.append(f"continued from `{init_of(d)}`'s weights (peak lr {d.get('lr'):g})")
-    if d.get('variant'): parts.insert(0, f"**{d['variant'].split(': ', 1)[-1]}** (`bench/exp_refiner_inputs.py {d['variant'].split(':')[0]}`)")
+    if d.get('variant'): parts.insert(0, f"**{variant_words(d)}** (`bench/exp_refiner_inputs.py {d['variant'].split(':')[0]}`)")
     return ', '.join(parts) or "the paper's (Dice loss, Y = base logits)"
 
 def ci(s, pct=False):
@@ -96,15 +96,19 @@ def continuations(trained, same:bool|None=None):
     return out if same is None else [(n, d) for n, d in out if same_recipe(d, shipped) == same]
 
 RECIPE_KEYS = {'long_miss': 'long misses', 'faint_miss': 'faint misses', 'far': 'far loss λ', 'unroll': 'unrolled ×'}
-def same_recipe(d:dict, ref:dict)->bool: "Same network and training recipe as `ref`."; return not d.get('variant') and all(d.get(k) == ref.get(k) for k in RECIPE_KEYS)
+def variant_words(d:dict)->str: "A network variant's description (`bench/exp_refiner_inputs.py`)."; return d['variant'].split(': ', 1)[-1]
 
 def differs(d:dict, shipped:dict)->list[str]:
-    "What a run changes against the shipped refiner's network and recipe, in words."
-    return ([d['variant'].split(': ', 1)[-1]] if d.get('variant') else []) + [f"{w} {d.get(k):g} instead of {shipped.get(k):g}" for k, w in RECIPE_KEYS.items() if d.get(k) != shipped.get(k)]
+    "What a run changes against the shipped refiner's network and recipe, in words (empty: the same)."
+    return ([variant_words(d)] if d.get('variant') else []) + [f"{w} {d.get(k):g} instead of {shipped.get(k):g}" for k, w in RECIPE_KEYS.items() if d.get(k) != shipped.get(k)]
+
+def same_recipe(d:dict, ref:dict)->bool: "Same network and training recipe as `ref`."; return not differs(d, ref)
+
+def valid_c1(d:dict)->dict: "A training run's validation summary with guard `connected`, 1 iteration."; return d['analysis_valid']['settings']['connected_1']
 
 def continuation_sentence(n:str, d:dict, shipped:dict)->str:
     "How a run continuing the shipped refiner differs from it on the validation strokes (guard `connected`, 1 iteration), in words."
-    a, s = d['analysis_valid']['settings']['connected_1'], shipped['analysis_valid']['settings']['connected_1']
+    a, s = valid_c1(d), valid_c1(shipped)
     diff = differs(d, shipped)
     pct = lambda x: f"{100*x:.0f} %"
     figs = [("share of the oracle's gain", a['oracle_share']['mean'], s['oracle_share']['mean'], lambda x: f(x, 2), ('a larger share', 'a smaller share')),
@@ -143,7 +147,7 @@ def refiner_section():
                            f"{k.replace('_', ' × ')} | {ci(s_['ratio'])} | {f(s_['oracle_share']['mean'], 2)} | {ci(s_['reach'], True)} | "
                            + (f"{100*b['restored']:.0f} %" if b else '–') + f" | {100*s_['worse']['mean']:.0f} % |")
         SHARE = "share of the oracle's gain"
-        c1 = {n: d['analysis_valid']['settings']['connected_1'] for n, d in trained if 'connected_1' in ((d.get('analysis_valid') or {}).get('settings') or {})}
+        c1 = {n: valid_c1(d) for n, d in trained if 'connected_1' in ((d.get('analysis_valid') or {}).get('settings') or {})}
         first_of = lambda key: max(c1, key=lambda n: round(c1[n][key]['mean'], 2))
         top = lambda key, what: (f"the largest {what}" if round(c1[SHIPPED_REFINER][key]['mean'], 2) >= round(c1[first_of(key)][key]['mean'], 2)
                                  else f"a {what} of {f(c1[SHIPPED_REFINER][key]['mean'], 2)} (the largest: `{first_of(key)}`, {f(c1[first_of(key)][key]['mean'], 2)})")
@@ -196,7 +200,7 @@ def refiner_section():
         out += ["", "Refine latency per stroke, 256² tile (`bench/refine_latency.py`, " + f"{lat['refiner']}, {lat['threads']} threads): "
                 + ', '.join(f"{k.replace(':', ' × ')} p50 {v['p50_ms']:.0f} ms / p95 {v['p95_ms']:.0f} ms" for k, v in lat['settings'].items())
                 + f"; load average {lat['load_avg_before'][0]:.1f} before, {lat['load_avg_after'][0]:.1f} after; {machine(lat)}."]
-    out += targets_table(first, lat) + refiner_reading(t)
+    out += targets_table(first, lat) + refiner_reading(t, trained)
     return out + earlier_refiner_experiments()
 
 def guard_variants_paragraph():
@@ -230,7 +234,7 @@ def guard_variants_paragraph():
                     + (", and all leave more strokes worse" if more_worse else "") + ". What limits the gain is what the network can tell apart, not how its output is accepted.")
     return out
 
-def refiner_reading(t):
+def refiner_reading(t, trained):
     "What the figures above say about why the targets are missed, computed from them."
     runs = t['runs']; keys = list(runs)
     get = lambda stem, guard: next((runs[k]['summary'] for k in keys if k.split()[0] == stem and f'guard={guard}' in k and 'locality' not in k), None)
@@ -245,19 +249,17 @@ def refiner_reading(t):
     prev = chain[0][1] if len(chain) > 1 else None
     f2 = get(chain[0][0].replace('refiner_', ''), 'connected')
     vs = lambda d: f(((d.get('analysis_valid') or {}).get('settings') or {}).get('connected_1', {}).get('oracle_share', {}).get('mean'), 2)
-    trained = [(n, r) for n in TRAINED if (r := load(n))]
-    c1 = lambda d: d['analysis_valid']['settings']['connected_1']
     later = ''.join(f" {crops_of(d):,} more crops on top with the same recipe (`{n}`, validation only) "
                     + ("did not raise the reach further in that run (see above), so with this network the gain from more of the same training levels off;"
-                       if c1(d)['reach']['mean'] <= c1(tr)['reach']['mean'] else f"raised the validation reach from {100*c1(tr)['reach']['mean']:.0f} % to {100*c1(d)['reach']['mean']:.0f} %;")
+                       if valid_c1(d)['reach']['mean'] <= valid_c1(tr)['reach']['mean'] else f"raised the validation reach from {100*valid_c1(tr)['reach']['mean']:.0f} % to {100*valid_c1(d)['reach']['mean']:.0f} %;")
                     for n, d in continuations(trained, same=True))
     variants = continuations(trained, same=False)
     if variants:
         later += (" changing the network or the recipe instead, each trained on from the shipped weights (validation, guard `connected`): "
-                  + '; '.join(f"{', '.join(differs(d, tr))} (`{n}`): reach {100*c1(d)['reach']['mean']:.0f} % against {100*c1(tr)['reach']['mean']:.0f} %, "
-                              f"share of the oracle's gain {f(c1(d)['oracle_share']['mean'], 2)} against {f(c1(tr)['oracle_share']['mean'], 2)}" for n, d in variants)
-                  + ("; none of these changes raised the reach or the share in its run;" if len(variants) > 1 and all(c1(d)['reach']['mean'] <= c1(tr)['reach']['mean'] and
-                     c1(d)['oracle_share']['mean'] <= c1(tr)['oracle_share']['mean'] for _, d in variants) else ";"))
+                  + '; '.join(f"{', '.join(differs(d, tr))} (`{n}`): reach {100*valid_c1(d)['reach']['mean']:.0f} % against {100*valid_c1(tr)['reach']['mean']:.0f} %, "
+                              f"share of the oracle's gain {f(valid_c1(d)['oracle_share']['mean'], 2)} against {f(valid_c1(tr)['oracle_share']['mean'], 2)}" for n, d in variants)
+                  + ("; none of these changes raised the reach or the share in its run;" if len(variants) > 1 and all(valid_c1(d)['reach']['mean'] <= valid_c1(tr)['reach']['mean'] and
+                     valid_c1(d)['oracle_share']['mean'] <= valid_c1(tr)['oracle_share']['mean'] for _, d in variants) else ";"))
     if prev and f2 and 'paired_vs_first' in f2:
         dr = f2['paired_vs_first']['reach']
         volume = (f"The shipped refiner saw {sum(crops_of(d) for _, d in chain):,} training crops in all on 2 CPU cores ("

@@ -14,14 +14,13 @@ import argparse, json, sys
 import torch
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import save_result
+from _machine import save_result, require_weights
 from fusing_forces.benchmark import view_ids, make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, grid_logits
 from fusing_forces.refiner_training import train_refiner
 from fusing_forces.analysis import stroke_cases, stroke_effects, summarise
 from fusing_forces.tiles import PATCH
 from fusing_forces.distributed import is_main, barrier
-from fusing_forces.commands import check_weights
 
 SETTINGS = [('none', 1), ('connected', 1), ('connected', 2), ('connected', 3)]
 
@@ -62,9 +61,7 @@ def main():
     p.add_argument("--init", default=None, help="a refiner checkpoint to continue training from (warm start)")
     p.add_argument('--no-eval', action='store_true', help='skip the analysis of the validation strokes')
     a = p.parse_args()
-    if a.init:
-        try: check_weights(a.init, 'refiner', None)   # before the benchmark is generated and the data loaded
-        except ValueError as e: sys.exit(f"error: --init: {e}")
+    if a.init: require_weights(a.init, 'refiner', '--init')   # before the benchmark is generated and the data loaded
     if a.threads: torch.set_num_threads(a.threads)
     train = a.train.split(',') if a.train else view_ids('train'); valid = a.valid.split(',') if a.valid else view_ids('valid')
     if is_main(): make_benchmark(a.root, views=train + valid)   # launched on several processes: generated once, while the others wait
