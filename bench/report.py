@@ -68,7 +68,7 @@ def recipe(d):
     if d.get('far'): parts.append(f"far loss λ = {d['far']:g}")
     if d.get('unroll', 1) > 1: parts.append(f"unrolled × {d['unroll']}")
     if d.get('init'): parts.append(f"continued from `{init_of(d)}`'s weights (peak lr {d.get('lr'):g})")
-    if d.get('variant'): parts.insert(0, f"**{variant_words(d)}** (`bench/exp_refiner_inputs.py {d['variant'].split(':')[0]}`)")
+    if d.get('variant'): parts.insert(0, f"**{variant_words(d)}** (`{variant_command(d)}`)")
     return ', '.join(parts) or "the paper's (Dice loss, Y = base logits)"
 
 def ci(s, pct=False):
@@ -81,7 +81,7 @@ def bin_of(s, b='16–32'):
     r = next((x for x in s.get('reach_by_distance', []) if x['bin'] == b), None)
     return r
 
-TRAINED = ('refiner_F0', 'refiner_F1', 'refiner_F2', 'refiner_F3', 'refiner_F4', 'refiner_F5', 'refiner_dilated', 'refiner_fields')
+TRAINED = ('refiner_F0', 'refiner_F1', 'refiner_F2', 'refiner_F3', 'refiner_F4', 'refiner_F5', 'refiner_dilated', 'refiner_fields', 'refiner_oof', 'refiner_ring')
 SHIPPED_REFINER = 'refiner_F3'   # weights/refiner_default.pth (bench/model_card.py names its training run too)
 LABELS = {'refiner_default': 'shipped (`refiner_F3`)', 'F2': '`refiner_F2`', 'F1': '`refiner_F1`', 'F0': "`refiner_F0` (the paper's recipe)"}   # the refiners trained against the shipped base model on the clean split
 
@@ -96,7 +96,10 @@ def continuations(trained, same:bool|None=None):
     return out if same is None else [(n, d) for n, d in out if same_recipe(d, shipped) == same]
 
 RECIPE_KEYS = {'long_miss': 'long misses', 'faint_miss': 'faint misses', 'far': 'far loss λ', 'unroll': 'unrolled ×'}
-def variant_words(d:dict)->str: "A network variant's description (`bench/exp_refiner_inputs.py`)."; return d['variant'].split(': ', 1)[-1]
+def variant_words(d:dict)->str: "A variant's description (`bench/exp_refiner_inputs.py`, `bench/exp_oof.py`)."; return d['variant'].split(': ', 1)[-1]
+def variant_command(d:dict)->str:
+    "The command that trains a variant."
+    k = d['variant'].split(':')[0]; return 'bench/exp_oof.py refiner' if k == 'oof' else f'bench/exp_refiner_inputs.py {k}'
 
 def differs(d:dict, shipped:dict)->list[str]:
     "What a run changes against the shipped refiner's network and recipe, in words (empty: the same)."
