@@ -51,12 +51,14 @@ def bases(argv):
         print(f"fold {k}: held out {len(held)} mirrors, validation tiles {json.dumps(r['tiles'])}", flush=True)
     print('saved', _machine.save_result(a.name, rep))
 
-def patch(base_dir:str, storage)->int:
+def patch(base_dir:str)->int:
     "Make `refiner_training.shared_logits` give each training mirror the logits of the fold model that did not see it; return K."
     import fusing_forces.refiner_training as RT
     from fusing_forces.base_model import BaseModel, load_grids
     from fusing_forces.tiles import STRIDE
-    d = json.loads((_machine.RESULTS/'base_oof.json').read_text())
+    rep = _machine.RESULTS/'base_oof.json'
+    if not rep.is_file(): sys.exit(f"error: {rep}: no fold base models recorded (run `{Path(__file__).name} bases` first)")
+    d = json.loads(rep.read_text())
     owner = {}
     for f in d['folds']:
         w = Path(base_dir)/Path(f['weights']).name
@@ -83,7 +85,7 @@ def main():
         return exp_refiner_inputs.compare('plain', *sys.argv[2:])
     if len(sys.argv) >= 4 and sys.argv[1] == 'refiner' and sys.argv[2] == '--bases':
         args = sys.argv[4:]
-        k = patch(sys.argv[3], None)
+        k = patch(sys.argv[3])
         save = _machine.save_result
         words = f"Y of each training mirror from one of {k} fold base models that did not see it (out-of-fold)"
         _machine.save_result = lambda name, rep: save(name, dict(rep, variant=f"oof: {words}", oof_bases=json.loads((_machine.RESULTS/'base_oof.json').read_text())))
