@@ -9,6 +9,7 @@ mirrors), as RITM-style pipelines do for their previous-mask inputs. Three steps
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/exp_oof.py refiner --bases <dir> --init weights/refiner_default.pth \
         --long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2 --epochs 10 --samples-per-epoch 1024 --lr 3e-4 --out <weights> --name refiner_oof
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/exp_oof.py compare <weights> weights/refiner_default.pth refiner_oof
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/exp_oof.py misses --bases <dir>
 
 `bases` trains fold k's base model on the training mirrors outside fold k (fold k = every K-th mirror from the
 k-th), early-stopped on the validation mirrors, into <dir>/base_fold<k>.pth, and writes
@@ -16,7 +17,10 @@ bench/results/base_oof.json (each fold's mirrors and validation figures). `refin
 (its arguments after `--bases`) with each training mirror's Y from the fold model that did not see it; the
 validation monitor and the analysis keep the shipped base model, so the figures are comparable with the shipped
 refiner's. `compare` is bench/exp_refiner_inputs.py's `compare plain`: the paired differences on the validation
-strokes, added to the results file. The test mirrors are not touched.
+strokes, added to the results file. `misses` checks that the fold models' Y is realistic: the share of the GT
+skeleton that Y misses (and of Y's line pixels off the GT) on the training mirrors, in-sample and out-of-fold,
+against the shipped base model on the validation mirrors' tiles (what the refiner meets at test time); into
+bench/results/base_oof.json. The test mirrors are not touched.
 """
 import argparse, json, runpy, sys, time
 from pathlib import Path
@@ -78,8 +82,37 @@ def patch(base_dir:str)->int:
     RT.shared_logits = oof
     return len(d['folds'])
 
+def misses(base_dir:str):
+    "Share of the GT skeleton missed by Y (and share of Y off the GT): training mirrors in-sample and out-of-fold, validation tiles."
+    import numpy as np
+    import fusing_forces.refiner_training as RT
+    from fusing_forces.benchmark import view_ids
+    from fusing_forces.base_model import BaseModel, load_grids
+    from fusing_forces.metrics import thin_gt
+    from fusing_forces.tiles import PATCH
+    root = HERE.parent; data, cache = root/'data/benchmark', root/'data/cache'
+    b = BaseModel.load(root/'weights/base_default.pth')
+    train = load_grids(data, view_ids('train'), b.channels, b.stats, cache); valid = load_grids(data, view_ids('valid'), b.channels, b.stats, cache)
+    seen = RT.shared_logits(b, train, storage=cache)
+    patch(base_dir); oof = RT.shared_logits(b, train, storage=cache)
+    held = RT.shared_logits(b, valid, stride=PATCH, storage=cache)
+    def rates(grids, logits):
+        miss = skel = off = line = 0
+        for g, l in zip(grids, logits):
+            m = np.ones(g.gt.shape, bool) if g.mask is None else g.mask
+            sk = thin_gt(g.gt & m); y = (l > 0) & m
+            miss += (sk & ~y).sum(); skel += sk.sum(); off += (y & ~g.gt).sum(); line += y.sum()
+        return dict(missed_skeleton=round(float(miss/skel), 4), off_gt=round(float(off/max(line, 1)), 4))
+    out = {'train, shipped base (seen in training)': rates(train, seen), 'train, out-of-fold': rates(train, oof),
+           'valid tiles, shipped base (unseen)': rates(valid, held)}
+    for k, v in out.items(): print(f"{k}: Y misses {100*v['missed_skeleton']:.1f} % of the GT skeleton, {100*v['off_gt']:.1f} % of Y is off the GT")
+    rep = _machine.RESULTS/'base_oof.json'; d = json.loads(rep.read_text()); d['misses'] = out
+    tmp = rep.with_suffix('.json.tmp'); tmp.write_text(json.dumps(d, indent=1)); tmp.replace(rep)
+    print('saved', rep)
+
 def main():
     if len(sys.argv) >= 2 and sys.argv[1] == 'bases': return bases(sys.argv[2:])
+    if len(sys.argv) == 4 and sys.argv[1:3] == ['misses', '--bases']: return misses(sys.argv[3])
     if len(sys.argv) == 5 and sys.argv[1] == 'compare':
         import exp_refiner_inputs
         return exp_refiner_inputs.compare('plain', *sys.argv[2:])
@@ -93,6 +126,7 @@ def main():
         return runpy.run_path(str(HERE/'train_refiner.py'), run_name='__main__')
     sys.exit(f"usage: {Path(__file__).name} bases --folds K --epochs N --out-dir DIR\n"
              f"       {Path(__file__).name} refiner --bases DIR [bench/train_refiner.py arguments]\n"
-             f"       {Path(__file__).name} compare WEIGHTS INIT_WEIGHTS RESULTS_NAME")
+             f"       {Path(__file__).name} compare WEIGHTS INIT_WEIGHTS RESULTS_NAME\n"
+             f"       {Path(__file__).name} misses --bases DIR")
 
 if __name__ == '__main__': main()

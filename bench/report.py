@@ -168,6 +168,7 @@ def refiner_section():
                     (f"r = {r['locality']:g} px" if r.get('locality') else "no radius") + f": share of the oracle's gain {f(r['summary']['oracle_share']['mean'], 2)}, "
                     f"reach {100*r['summary']['reach']['mean']:.0f} %, worse {100*r['summary']['worse']['mean']:.0f} %" for r in loc['runs'].values())
                 + ". A radius removes little of the harm: even with the smallest one most of those strokes stay worse, so the harm lies within a few pixels of the stroke."]
+    out += oof_paragraph()
     out += guard_variants_paragraph()
     t = load('refiner_strokes_test')
     if not t: return out + ["", "*Refiner on the test mirrors: `bench/results/refiner_strokes_test.json` not yet produced (run `bench/refiner_strokes.py`).*"]
@@ -205,6 +206,23 @@ def refiner_section():
                 + f"; load average {lat['load_avg_before'][0]:.1f} before, {lat['load_avg_after'][0]:.1f} after; {machine(lat)}."]
     out += targets_table(first, lat) + refiner_reading(t, trained)
     return out + earlier_refiner_experiments()
+
+def oof_paragraph():
+    "Whether the out-of-fold Y (bench/exp_oof.py) makes the training misses realistic, and what the refiner trained on it does."
+    b, r, sh = load('base_oof'), load('refiner_oof'), load(SHIPPED_REFINER)
+    if not (b and b.get('misses') and r and sh): return []
+    m = list(b['misses'].values()); pct = lambda x: f"{100*x:.1f} %"
+    a, s_ = valid_c1(r), valid_c1(sh)
+    return ["", f"Out-of-fold Y (`bench/exp_oof.py`): {len(b['folds'])} base models, each trained on half of the training mirrors "
+            f"({b['folds'][0]['epochs_run']} × {b['samples_per_epoch']} crops, validation tile pFM {' and '.join(f(fd['tiles']['valid']['pfm']) for fd in b['folds'])}), "
+            f"give each training mirror a Y from a model that did not see it. On the training mirrors that Y misses {pct(m[1]['missed_skeleton'])} of the GT skeleton "
+            f"(the shipped base model's in-sample Y: {pct(m[0]['missed_skeleton'])}), as the shipped base model does on the unseen validation tiles "
+            f"({pct(m[2]['missed_skeleton'])}): the training misses become those met at test time. The refiner trained on it (`refiner_oof`, otherwise "
+            f"`{SHIPPED_REFINER}`'s recipe, continued from its weights) has a share of the oracle's gain of {f(a['oracle_share']['mean'], 2)} against "
+            f"{f(s_['oracle_share']['mean'], 2)}, reach {100*a['reach']['mean']:.0f} % against {100*s_['reach']['mean']:.0f} %"
+            + paired_words(r.get('paired_vs_init_valid'))
+            + ("; so matching the training misses to those of test time does not change what a stroke does." if r.get('paired_vs_init_valid') and
+               all(v['ci'][0] <= 0 <= v['ci'][1] for v in r['paired_vs_init_valid'].values()) else ".")]
 
 def guard_variants_paragraph():
     "Other ways of accepting the network's output (bench/guard_variants.py, validation strokes), against the `connected` guard."
