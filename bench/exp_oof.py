@@ -74,7 +74,9 @@ def patch(base_dir:str)->int:
         if stride != STRIDE or not all(g.view in owner for g in grids): return plain(base, grids, stride=stride, storage=storage)
         out = []
         for g in grids:   # each mirror normalised with its fold model's statistics, predicted by it
-            w = owner[g.view]; m = loaded.setdefault(w, BaseModel.load(w))
+            w = owner[g.view]
+            if w not in loaded: loaded[w] = BaseModel.load(w)   # each fold model loaded once
+            m = loaded[w]
             gg = load_grids(HERE.parent/'data/benchmark', [g.view], m.channels, m.stats, storage)
             out += plain(m, gg, stride=stride, storage=storage)
         print(f"out-of-fold Y for {len(grids)} training mirrors from {len(set(owner[g.view] for g in grids))} fold models", flush=True)
