@@ -1,6 +1,7 @@
 """Shared by the benchmark scripts: what machine a figure was measured on, and where results go."""
 import json, os, platform, subprocess, time
 from pathlib import Path
+from fusing_forces.data import write_text
 
 RESULTS = Path(__file__).parent / 'results'
 
@@ -30,8 +31,9 @@ def save_result(name, result):
     "Write `result` (a dict) with the machine and a timestamp to `bench/results/{name}.json`; return the path."
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = dict(result, machine=machine_info(), measured_at=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
-    path = RESULTS / f'{name}.json'
-    tmp = path.with_suffix('.json.tmp')
-    tmp.write_text(json.dumps(out, indent=1, default=float) + '\n')
-    os.replace(tmp, path)
-    return path
+    return write_text(RESULTS / f'{name}.json', json.dumps(out, indent=1, default=float) + '\n')
+
+def add_to_result(name, key:str, value):
+    "Set `key` of the existing `bench/results/{name}.json` to `value`, keeping the rest (written atomically); return the path."
+    path = RESULTS / f'{name}.json'; d = json.loads(path.read_text()); d[key] = value
+    return write_text(path, json.dumps(d, indent=1, default=float) + '\n')

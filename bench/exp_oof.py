@@ -55,8 +55,8 @@ def bases(argv):
         print(f"fold {k}: held out {len(held)} mirrors, validation tiles {json.dumps(r['tiles'])}", flush=True)
     print('saved', _machine.save_result(a.name, rep))
 
-def patch(base_dir:str)->int:
-    "Make `refiner_training.shared_logits` give each training mirror the logits of the fold model that did not see it; return K."
+def patch(base_dir:str)->dict:
+    "Make `refiner_training.shared_logits` give each training mirror the logits of the fold model that did not see it; return the folds' record."
     import fusing_forces.refiner_training as RT
     from fusing_forces.base_model import BaseModel, load_grids
     from fusing_forces.tiles import STRIDE
@@ -82,7 +82,7 @@ def patch(base_dir:str)->int:
         print(f"out-of-fold Y for {len(grids)} training mirrors from {len(set(owner[g.view] for g in grids))} fold models", flush=True)
         return out
     RT.shared_logits = oof
-    return len(d['folds'])
+    return d
 
 def misses(base_dir:str):
     "Share of the GT skeleton missed by Y (and share of Y off the GT): training mirrors in-sample and out-of-fold, validation tiles."
@@ -93,11 +93,11 @@ def misses(base_dir:str):
     from fusing_forces.metrics import thin_gt
     from fusing_forces.tiles import PATCH
     root = HERE.parent; data, cache = root/'data/benchmark', root/'data/cache'
+    plain = RT.shared_logits; patch(base_dir)   # the fold record and models checked before any work
     b = BaseModel.load(root/'weights/base_default.pth')
     train = load_grids(data, view_ids('train'), b.channels, b.stats, cache); valid = load_grids(data, view_ids('valid'), b.channels, b.stats, cache)
-    seen = RT.shared_logits(b, train, storage=cache)
-    patch(base_dir); oof = RT.shared_logits(b, train, storage=cache)
-    held = RT.shared_logits(b, valid, stride=PATCH, storage=cache)
+    seen, oof = plain(b, train, storage=cache), RT.shared_logits(b, train, storage=cache)
+    held = plain(b, valid, stride=PATCH, storage=cache)
     def rates(grids, logits):
         miss = skel = off = line = 0
         for g, l in zip(grids, logits):
@@ -108,9 +108,7 @@ def misses(base_dir:str):
     out = {'train, shipped base (seen in training)': rates(train, seen), 'train, out-of-fold': rates(train, oof),
            'valid tiles, shipped base (unseen)': rates(valid, held)}
     for k, v in out.items(): print(f"{k}: Y misses {100*v['missed_skeleton']:.1f} % of the GT skeleton, {100*v['off_gt']:.1f} % of Y is off the GT")
-    rep = _machine.RESULTS/'base_oof.json'; d = json.loads(rep.read_text()); d['misses'] = out
-    tmp = rep.with_suffix('.json.tmp'); tmp.write_text(json.dumps(d, indent=1)); tmp.replace(rep)
-    print('saved', rep)
+    print('saved', _machine.add_to_result('base_oof', 'misses', out))
 
 def main():
     if len(sys.argv) >= 2 and sys.argv[1] == 'bases': return bases(sys.argv[2:])
@@ -120,10 +118,10 @@ def main():
         return exp_refiner_inputs.compare('plain', *sys.argv[2:])
     if len(sys.argv) >= 4 and sys.argv[1] == 'refiner' and sys.argv[2] == '--bases':
         args = sys.argv[4:]
-        k = patch(sys.argv[3])
+        record = patch(sys.argv[3])
         save = _machine.save_result
-        words = f"Y of each training mirror from one of {k} fold base models that did not see it (out-of-fold)"
-        _machine.save_result = lambda name, rep: save(name, dict(rep, variant=f"oof: {words}", oof_bases=json.loads((_machine.RESULTS/'base_oof.json').read_text())))
+        words = f"Y of each training mirror from one of {len(record['folds'])} fold base models that did not see it (out-of-fold)"
+        _machine.save_result = lambda name, rep: save(name, dict(rep, variant=f"oof: {words}", oof_bases=record))
         sys.argv = [str(HERE/'train_refiner.py')] + args
         return runpy.run_path(str(HERE/'train_refiner.py'), run_name='__main__')
     sys.exit(f"usage: {Path(__file__).name} bases --folds K --epochs N --out-dir DIR\n"

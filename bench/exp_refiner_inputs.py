@@ -120,10 +120,9 @@ def compare(variant:str, weights:str, plain_path:str, name:str):
     plain = patch(variant) if variant in VARIANTS else M._build_net   # 'plain': a refiner of the shipped network (a longer run, another recipe)
     try: rows = stroke_effects(Refiner.load(weights), cases, guard='connected', iterations=1, locality=None)
     finally: M._build_net = plain
-    d['paired_vs_init_valid'] = {k: paired_difference(rows, rows0, k, B=1000) for k in ('ratio', 'reach', 'worse')}
-    for k, v in d['paired_vs_init_valid'].items(): print(f"{k} {v['difference']:+.4f} [{v['ci'][0]:+.4f}, {v['ci'][1]:+.4f}]")
-    tmp = rep.with_suffix('.json.tmp'); tmp.write_text(json.dumps(d, indent=1)); tmp.replace(rep)   # never half-written
-    print('saved', rep)
+    paired = {k: paired_difference(rows, rows0, k, B=1000) for k in ('ratio', 'reach', 'worse')}
+    for k, v in paired.items(): print(f"{k} {v['difference']:+.4f} [{v['ci'][0]:+.4f}, {v['ci'][1]:+.4f}]")
+    print('saved', _machine.add_to_result(name, 'paired_vs_init_valid', paired))
 
 def main():
     if len(sys.argv) == 6 and sys.argv[1] == 'compare' and sys.argv[2] in (*VARIANTS, 'plain'): return compare(*sys.argv[2:])
