@@ -106,20 +106,29 @@ def variant_arg(text):
         out.append((kind, val))
     return out
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+def case_args(p:argparse.ArgumentParser):
+    "The options that fix the strokes and models (shared with `bench/trace_variants.py`)."
     p.add_argument('--root', default=str(ROOT/'data/benchmark')); p.add_argument('--storage', default=str(ROOT/'data/cache'))
     p.add_argument('--base', default=str(ROOT/'weights/base_default.pth')); p.add_argument('--refiner', default=str(ROOT/'weights/refiner_default.pth'))
     p.add_argument('--split', default='valid'); p.add_argument('--draws', type=int, default=5); p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--variants', type=variant_arg, default=variant_arg('chained:2,chained:4,chained:8,bridged:0.4,bridged:0.7,bridged:1.0,hysteresis:-0.5,hysteresis:-1,hysteresis:-2'))
-    p.add_argument('--name', default=None)
-    a = p.parse_args()
+
+def load_cases(a):
+    "The split's views, the shipped refiner and the fixed stroke draws on its tiles, as `case_args` asked."
     require_weights(a.base, 'base', '--base'); require_weights(a.refiner, 'refiner', '--refiner')   # before the benchmark loads
     views = view_ids(a.split); make_benchmark(a.root, a.split, views=views, progress=False)
     base, ref = BaseModel.load(a.base), Refiner.load(a.refiner)
     grids = load_grids(a.root, views, base.channels, base.stats, a.storage)
     cases = stroke_cases(grids, [grid_logits(base, g, stride=PATCH) for g in grids], draws=a.draws, seed=a.seed)
     print(f"{len(cases)} strokes on {len({c.tile for c in cases})} tiles of {', '.join(views)}")
+    return views, ref, cases
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    case_args(p)
+    p.add_argument('--variants', type=variant_arg, default=variant_arg('chained:2,chained:4,chained:8,bridged:0.4,bridged:0.7,bridged:1.0,hysteresis:-0.5,hysteresis:-1,hysteresis:-2'))
+    p.add_argument('--name', default=None)
+    a = p.parse_args()
+    views, ref, cases = load_cases(a)
     adds = [c for c in cases if c.stroke.max() > 0][:200]
     q = ref.network(np.stack([c.x for c in adds]), np.stack([c.y for c in adds]), np.stack([c.stroke for c in adds]))
     quantiles = dict(levels=[0.1, 0.25, 0.5, 0.75, 0.9],

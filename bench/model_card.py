@@ -13,7 +13,8 @@ from fusing_forces.models import load_model, sha256
 
 W = Path(__file__).parent.parent/'weights'
 RES = Path(__file__).parent/'results'
-# refiner_F3 continues refiner_F2 (the first command) from its weights (the second); shipped with guard 'connected', 1 iteration (stored in the checkpoint)
+# refiner_F3 continues refiner_F2 (the first command) from its weights (the second); shipped with guard 'traced', 1 iteration (stored in the checkpoint;
+# chosen on the validation mirrors by bench/trace_variants.py and bench/simulation.py --split valid --guard traced)
 REFINER_RECIPE = '--long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2'
 REFINER_COMMAND = ('OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py ' + REFINER_RECIPE + ' --epochs 12 --samples-per-epoch 768 --out F2.pth --name refiner_F2` then '
                    '`OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py ' + REFINER_RECIPE + ' --init F2.pth --epochs 14 --samples-per-epoch 1024 --lr 3e-4 '

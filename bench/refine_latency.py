@@ -23,7 +23,7 @@ def main():
     p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
     p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--refiner', default='weights/refiner_default.pth')
     p.add_argument('--mirror', default='SYN-0101_R'); p.add_argument('--calls', type=int, default=120)
-    p.add_argument('--threads', type=int, default=2); p.add_argument('--settings', default='none:1,connected:1,connected:2,connected:3')
+    p.add_argument('--threads', type=int, default=2); p.add_argument('--settings', default='none:1,connected:1,traced:1')
     p.add_argument('--name', default='refine_latency')
     a = p.parse_args()
     torch.set_num_threads(a.threads)

@@ -82,6 +82,7 @@ def bin_of(s, b='16–32'):
     return r
 
 TRAINED = ('refiner_F0', 'refiner_F1', 'refiner_F2', 'refiner_F3', 'refiner_F4', 'refiner_F5', 'refiner_dilated', 'refiner_fields', 'refiner_oof', 'refiner_ring')
+SHIPPED_GUARD = 'traced'   # the refine default stored in weights/refiner_default.pth (bench/model_card.py shows it on the card)
 SHIPPED_REFINER = 'refiner_F3'   # weights/refiner_default.pth (bench/model_card.py names its training run too)
 LABELS = {'refiner_default': 'shipped (`refiner_F3`)', 'F2': '`refiner_F2`', 'F1': '`refiner_F1`', 'F0': "`refiner_F0` (the paper's recipe)"}   # the refiners trained against the shipped base model on the clean split
 
@@ -157,7 +158,8 @@ def refiner_section():
         out += ["", f"Machine: {machine(trained[0][1])}. Chosen on these figures: without the guard every recipe leaves most strokes "
                 "worse than Y^Δ; with the `connected` guard (a change is kept only where it is connected to the stroke, in the stroke's "
                 f"direction) `{SHIPPED_REFINER}` has {top('oracle_share', SHARE)} and {top('reach', 'reach')}; a second "
-                "iteration lowers its reach. The shipped checkpoint stores that setting (guard `connected`, 1 iteration) as its default."]
+                "iteration lowers its reach. The shipped checkpoint stored that setting (guard `connected`, 1 iteration) as its default until the `traced` guard "
+                "(below) replaced it."]
         shipped = dict(trained).get(SHIPPED_REFINER)
         for n4, f4 in continuations(trained):   # runs that continue the shipped refiner and were not shipped
             out[-1] += continuation_sentence(n4, f4, shipped)
@@ -169,12 +171,12 @@ def refiner_section():
                     f"reach {100*r['summary']['reach']['mean']:.0f} %, worse {100*r['summary']['worse']['mean']:.0f} %" for r in loc['runs'].values())
                 + ". A radius removes little of the harm: even with the smallest one most of those strokes stay worse, so the harm lies within a few pixels of the stroke."]
     out += oof_paragraph()
-    out += guard_variants_paragraph()
+    out += guard_variants_paragraph() + trace_paragraph()
     t = load('refiner_strokes_test')
     if not t: return out + ["", "*Refiner on the test mirrors: `bench/results/refiner_strokes_test.json` not yet produced (run `bench/refiner_strokes.py`).*"]
     out += ["", f"On the test mirrors ({', '.join(t['views'])}): {t['n_cases']} single strokes (the paper's rule, {t['draws']} per tile) on the "
             "base model's tile predictions, the same strokes for every row; mean [tile-bootstrap 95 % interval] (median). "
-            "The first row is the shipped default.", "",
+            + ("The first row is the shipped refiner with the `connected` guard, its default before the `traced` guard (below)." if load('refiner_strokes_test_traced') else "The first row is the shipped default."), "",
             "| refiner, refine setting | pFM(Y′)/pFM(Y^Δ) | share of the component oracle's gain | stroke effect | strokes made worse than Y^Δ | reach of an add stroke | restored 16–32 px from the stroke | without a stroke, vs base |",
             "|---|---|---|---|---|---|---|---|"]
     label = lambda key: ' '.join([LABELS.get(key.split()[0], key.split()[0])] + key.split()[1:])
@@ -204,7 +206,9 @@ def refiner_section():
         out += ["", "Refine latency per stroke, 256² tile (`bench/refine_latency.py`, " + f"{lat['refiner']}, {lat['threads']} threads): "
                 + ', '.join(f"{k.replace(':', ' × ')} p50 {v['p50_ms']:.0f} ms / p95 {v['p95_ms']:.0f} ms" for k, v in lat['settings'].items())
                 + f"; load average {lat['load_avg_before'][0]:.1f} before, {lat['load_avg_after'][0]:.1f} after; {machine(lat)}."]
-    out += targets_table(first, lat) + refiner_reading(t, trained)
+    tt = load('refiner_strokes_test_traced')
+    out += refiner_reading(t, trained) + traced_test_section(tt)
+    out += targets_table(next(iter(tt['runs'].values()))['summary'] if tt else first, lat)
     return out + earlier_refiner_experiments()
 
 def oof_paragraph():
@@ -252,7 +256,66 @@ def guard_variants_paragraph():
         out[-1] += (f" The network's logit on the missed skeleton away from the stroke is soft (median {med(q['missed_skeleton']):.1f}, against {med(q['background']):.1f} on the background), "
                     "so lowering the threshold where the line is connected to the stroke does carry the stroke further along it; but each of these ways adds wrong line at about the rate "
                     f"it restores missed line: none raises the ratio or the share of the oracle's gain above the `connected` guard's (best share {f(best['summary']['oracle_share']['mean'], 2)})"
-                    + (", and all leave more strokes worse" if more_worse else "") + ". What limits the gain is what the network can tell apart, not how its output is accepted.")
+                    + (", and all leave more strokes worse" if more_worse else "") + ". Accepting more of what the network marks, by logit or by distance, does not help; a trace that also uses the stroke's direction does (below).")
+    return out
+
+def trace_paragraph():
+    "The `traced` guard's settings on the validation strokes (bench/trace_variants.py, three rounds) and the validation simulation that chose it."
+    files = [load(n) for n in ('trace_variants_valid', 'trace_variants_valid_round2', 'trace_variants_valid_round3')]
+    files = [g for g in files if g]
+    if not files: return []
+    c = files[0]['runs']['connected']['summary']
+    from fusing_forces.refiner import trace_stroke
+    import inspect
+    now = {k: v.default for k, v in inspect.signature(trace_stroke).parameters.items() if v.default is not inspect.Parameter.empty}
+    rows, seen = [], set()
+    for g in files:
+        for k, r in g['runs'].items():
+            if k == 'connected': continue
+            kw = {**g['defaults'], **r['settings']}
+            key = tuple(sorted(kw.items()))
+            if key in seen: continue
+            seen.add(key); rows.append((kw, r))
+    name = lambda kw: ', '.join(f"{k} {v:g}" for k, v in kw.items() if k in ('threshold', 'max_turn', 'turn_cost', 'gap', 'max_len', 'radius'))
+    out = ["", f"**Tracing** (`trace_stroke`, guard `traced`: the `connected` guard, then from both ends of the add stroke a path along the ridge of the network's logits "
+           f"in the stroke's direction, drawn 5 px wide). Its settings on the same validation strokes (`bench/trace_variants.py`, {len(files)} rounds; the shipped refiner; "
+           f"paired differences to `connected`, whose share is {f(c['oracle_share']['mean'], 3)}, reach {100*c['reach']['mean']:.0f} %, worse {100*c['worse']['mean']:.1f} %):", "",
+           "| threshold, max turn °, turn cost /rad, gap, max length, radius | share of the oracle's gain | reach | restored 16–32 px | strokes made worse | Δ ratio | Δ reach | Δ worse |",
+           "|---|---|---|---|---|---|---|---|"]
+    pd = lambda d, pct=False: (f"{100*d['difference']:+.1f} [{100*d['ci'][0]:+.1f}, {100*d['ci'][1]:+.1f}]" if pct else f"{d['difference']:+.4f} [{d['ci'][0]:+.4f}, {d['ci'][1]:+.4f}]")
+    for kw, r in rows:
+        s, d = r['summary'], r['paired_vs_connected']
+        chosen = all(now.get(k) == v for k, v in kw.items())
+        out.append(f"| {name(kw)}{' **(default)**' if chosen else ''} | {f(s['oracle_share']['mean'], 3)} | {100*s['reach']['mean']:.1f} % | {100*bin_of(s)['restored']:.0f} % | "
+                   f"{100*s['worse']['mean']:.1f} % | {pd(d['ratio'])} | {pd(d['reach'], True)} pts | {pd(d['worse'], True)} pts |")
+    sv, sc = load('simulation_valid_traced'), load('simulation_valid')
+    out += ["", "Chosen: the largest share of the oracle's gain among the settings whose paired difference in strokes made worse is not above 0 (a straight trace that stops "
+            "where the logit falls below −1). Tracing only where the depth's groove is visible (a contrast test per step) or only on a ridge of the logits (above both sides) "
+            "were tried in a first exploration on the same strokes and not kept: both stopped the traces almost at once (reach +1 to +4 points), since the missed stretches are the faint ones."]
+    if sv and sc:
+        m = [k for k in sv['mirrors'] if k in sc['mirrors']]
+        s_ = lambda d, k: d['mirrors'][k]['manual_input_saved']['mean']
+        out[-1] += (f" The simulated annotator on the validation mirrors ({sv['seeds']} seeds; `bench/simulation.py --split valid --guard traced`) saves "
+                    + ' / '.join(f"{100*s_(sv, k):.1f} %" for k in m) + f" of the manual input with `traced` against "
+                    + ' / '.join(f"{100*s_(sc, k):.1f} %" for k in m) + f" with `connected` ({', '.join(m)}); the shipped checkpoint stores `traced` as its default.")
+    return out
+
+def traced_test_section(tt):
+    "The shipped refiner with the `traced` guard on the test strokes (bench/refiner_strokes.py --settings traced:1,connected:1,traced:1:16)."
+    if not tt: return []
+    out = ["", f"With the `traced` guard (the shipped default) on the same {tt['n_cases']} test strokes; the first row is the shipped setting, the others are paired against it:", "",
+           "| refine setting | pFM(Y′)/pFM(Y^Δ) | share of the component oracle's gain | strokes made worse than Y^Δ | reach of an add stroke | restored 16–32 px from the stroke | paired Δ ratio, Δ reach, Δ worse |",
+           "|---|---|---|---|---|---|---|"]
+    for key, r in tt['runs'].items():
+        s = r['summary']; b = bin_of(s); p = s.get('paired_vs_first')
+        out.append(f"| {' '.join(key.split()[1:])} | {ci(s['ratio'])} | {f(s['oracle_share']['mean'], 2)} [{f(s['oracle_share']['ci'][0], 2)}, {f(s['oracle_share']['ci'][1], 2)}] | "
+                   f"{100*s['worse']['mean']:.1f} % [{100*s['worse']['ci'][0]:.1f}, {100*s['worse']['ci'][1]:.1f}] | {ci(s['reach'], True)} | "
+                   + (f"{100*b['restored']:.0f} % [{100*b['ci'][0]:.0f}, {100*b['ci'][1]:.0f}]" if b else '–') + " | "
+                   + (', '.join(f"{p[m]['difference']:+.3f} [{p[m]['ci'][0]:+.3f}, {p[m]['ci'][1]:+.3f}]" for m in ('ratio', 'reach', 'worse')) if p else '–') + " |")
+    if tt.get('figure') and (HERE.parent/tt['figure']).is_file():
+        out += ["", f"![reach by distance from the stroke, traced]({tt['figure']})"]
+        cases = tt['figure'].replace('.png', '_cases.png')
+        if (HERE.parent/cases).is_file(): out += ["", f"![the add strokes with the largest missed components, traced: Y, Y^Δ, Y′]({cases})"]
     return out
 
 def refiner_reading(t, trained):
@@ -317,7 +380,7 @@ def targets_table(first, lat):
         rows += [("simulated annotator: manual input saved, every mirror", "≥ 50 %", min(sv) >= 0.5, ' / '.join(f"{100*x:.1f} %" for x in sv)),
                  ("simulated annotator: gain after the first 5 %", "never < 0", min(mg) >= 0, ' / '.join(f"min {100*x:+.1f} %" for x in mg))]
     if lat:
-        c = lat['settings'].get('connected:1') or next(iter(lat['settings'].values()))
+        c = lat['settings'].get(f'{SHIPPED_GUARD}:1') or lat['settings'].get('connected:1') or next(iter(lat['settings'].values()))
         rows.append(("refine latency, 256² tile, 2 cores", "p50 ≤ 30 ms, p95 ≤ 60 ms", c['p50_ms'] <= 30 and c['p95_ms'] <= 60,
                      f"p50 {c['p50_ms']:.0f} ms, p95 {c['p95_ms']:.0f} ms"))
     return ["", "The shipped refiner against the targets of issue 15 (test mirrors):", "", "| target | wanted | measured | met |", "|---|---|---|---|"] + [
@@ -409,10 +472,10 @@ def simulation_section():
            "|---|---|---|---|---|---|---|---|---|"]
     found = None
     pct = lambda x: '–' if x is None else f"{100*x:+.1f} %"
-    for name, label in (('simulation_test', 'shipped'), ('simulation_levels', 'shipped')):
+    for name, label in (('simulation_test', 'shipped'), ('simulation_test_connected', 'shipped weights, guard `connected`'), ('simulation_levels', 'shipped')):
         d = load(name)
         if d is None: continue
-        found = d
+        found = found or d
         for v, s in d['mirrors'].items():
             ms, it = s['manual_input_saved'], s['interactions']
             saved = '–' if ms.get('mean') is None else f"{100*ms['mean']:.1f} % ± {100*(ms.get('std') or 0):.1f}"
@@ -423,6 +486,11 @@ def simulation_section():
     if found is None:
         return ["*Simulated annotator: no `bench/results/simulation_test.json` yet (run `bench/simulation.py --seeds 10 --mirrors classic "
                 "--no-speed --name simulation_test --out docs/simulation_test` with the shipped weights).*"]
+    c, t = load('simulation_test_connected'), load('simulation_test')
+    if c and t and (t.get('refine') or {}).get('guard') == 'traced':
+        sv = lambda d, m: d['mirrors'][m]['manual_input_saved']['mean']
+        out += ["", "The same runs with the `connected` guard (the shipped default before the `traced` guard; same weights, seeds and mirrors): manual input saved "
+                + ' / '.join(f"{100*sv(c, m):.1f} % → {100*sv(t, m):.1f} %" for m in t['mirrors'] if m in c['mirrors']) + " with tracing."]
     return out + ["", "The ceiling is the largest relative gain any refiner could show where the manual-only pFM is m "
                   "(pFM ≤ 1); the manual-only mask starts at the base prediction and only improves, so a base model at "
                   "whole-mirror pFM b caps the whole curve at (1 − b)/b (+17.6 % at b = 0.85).",

@@ -20,7 +20,7 @@ from _machine import save_result
 from fusing_forces.mirror import Mirror
 from fusing_forces.models import build_model
 from fusing_forces.base_model import BaseModel, grid_logits
-from fusing_forces.refiner import Refiner, build_refiner, check_refiner
+from fusing_forces.refiner import Refiner, build_refiner, check_refiner, GUARDS
 from fusing_forces.benchmark import benchmark_views, make_benchmark
 from fusing_forces.baselines import sauvola_lines
 from fusing_forces.tiles import PATCH
@@ -78,7 +78,7 @@ def main():
     ap.add_argument('--name', default='simulation_benchmark', help='benchmark: results file name in bench/results')
     ap.add_argument('--no-speed', action='store_true', help='skip the speed measurement')
     ap.add_argument('--storage', default=None, help='cache of preprocessed mirrors (default: fusing_forces default)')
-    ap.add_argument('--guard', default=None, help="the refine API's guard ('none' or 'connected'; default: the refiner's own)")
+    ap.add_argument('--guard', default=None, choices=GUARDS, help="the refine API's guard (default: the refiner's own)")
     ap.add_argument('--iterations', type=int, default=None, help="network passes per refine (default: the refiner's own)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)

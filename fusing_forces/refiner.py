@@ -14,8 +14,9 @@ from .strokes import training_stroke, burn_strokes
 from .models import *
 
 # %% auto #0
-__all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'GUARDS', 'encode_logits', 'force_strokes', 'keep_far', 'connected_changes', 'Refiner',
-           'build_refiner', 'load_models', 'check_refiner', 'stroke_history', 'touched_errors', 'stroke_oracles']
+__all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'GUARDS', 'encode_logits', 'force_strokes', 'keep_far', 'connected_changes',
+           'trace_stroke', 'Refiner', 'build_refiner', 'load_models', 'check_refiner', 'stroke_history',
+           'touched_errors', 'stroke_oracles']
 
 # %% ../nbs/07_refiner.ipynb #209421c7
 LOGIT_CLIP = 8.0     # base logits are clipped to ±LOGIT_CLIP and divided by LOGIT_CLIP/2 → [-2, 2]
@@ -38,7 +39,7 @@ def keep_far(new:np.ndarray, previous:np.ndarray, stroke_pixels:np.ndarray, loca
     return np.where(dist <= locality, new, previous).astype(np.float32)
 
 # %% ../nbs/07_refiner.ipynb #ac5570ba
-GUARDS = ('none', 'connected')
+GUARDS = ('none', 'connected', 'traced')
 
 def connected_changes(new:np.ndarray, # (h, w) refined logits
                       previous:np.ndarray, # (h, w) the tile's logits before the newest stroke
@@ -55,6 +56,53 @@ def connected_changes(new:np.ndarray, # (h, w) refined logits
         ids = np.unique(lab[ndimage.binary_dilation(stroke, np.ones((3, 3), bool)) & (lab > 0)])
         keep |= np.isin(lab, ids) & (lab > 0)
     return np.where(keep, new, previous).astype(np.float32)
+
+# %% ../nbs/07_refiner.ipynb #7f76ae89
+def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
+                 previous:np.ndarray, # (h, w) the tile's logits before the newest stroke (a trace stops where it joins their lines)
+                 stroke:np.ndarray, # (h, w) the newest stroke: its +1 pixels are traced from
+                 threshold:float=-1.0, # a step counts while its mean logit is above this
+                 max_turn:float=15.0, # degrees a trace may turn per step
+                 turn_cost:float=4.0, # logit units per radian of turn (a preference for straight on)
+                 gap:int=1, # steps below `threshold` bridged
+                 step:int=3, # px per step
+                 max_len:int=128, # px traced from each end at most
+                 radius:float=2.5, # the drawn path's half-width in px
+                 n_angles:int=9, # directions tried per step
+                )->np.ndarray: # (h, w) bool: the traced continuations, drawn `radius` px wide
+    "The lines continued from both ends of each add stroke along the ridge of `logits`, in the stroke's direction."
+    logits, previous, stroke = np.asarray(logits, np.float32), np.asarray(previous, np.float32), np.asarray(stroke)
+    if not (logits.shape == previous.shape == stroke.shape): raise ValueError(f"shapes differ: logits {logits.shape}, previous {previous.shape}, stroke {stroke.shape}")
+    h, w = logits.shape; line = np.zeros((h, w), bool)
+    angs = np.deg2rad(np.linspace(-max_turn, max_turn, n_angles)); ks = np.arange(1, step + 1, dtype=np.float64)
+    cs, sn = np.cos(angs), np.sin(angs)
+    lab, n = ndimage.label(stroke > 0, np.ones((3, 3), int))
+    for i in range(1, n + 1):
+        pts = np.argwhere(lab == i).astype(np.float64)
+        if len(pts) < 3: continue
+        c = pts.mean(0); axis = np.linalg.svd(pts - c, full_matrices=False)[2][0]   # the stroke's direction
+        t = (pts - c) @ axis
+        for p, d in ((c + axis*t.max(), axis), (c + axis*t.min(), -axis)):
+            path, kept, misses = [p], 1, 0
+            for _ in range(max_len // step):
+                nd = np.stack([d[0]*cs - d[1]*sn, d[0]*sn + d[1]*cs], 1)                  # the candidate directions
+                pts_k = p[None, None] + nd[:, None]*ks[None, :, None]
+                v = ndimage.map_coordinates(logits, pts_k.reshape(-1, 2).T, order=1, mode='nearest').reshape(len(angs), len(ks)).mean(1)
+                j = int(np.argmax(v - turn_cost*np.abs(angs)))
+                p, d = p + nd[j]*step, nd[j]/np.linalg.norm(nd[j])
+                if not (0 <= p[0] < h and 0 <= p[1] < w): break
+                path.append(p)
+                if v[j] > threshold: kept, misses = len(path), 0
+                else:
+                    misses += 1
+                    if misses > gap: break
+                if previous[int(p[0]), int(p[1])] > 0 and kept == len(path) and len(path) > 3: break   # joined a line the tile had
+            for p0, p1 in zip(path[:kept - 1], path[1:kept]):                         # the kept path, as pixels
+                for f in np.linspace(0, 1, int(np.ceil(np.abs(p1 - p0).max())) + 1):
+                    r, q = np.round(p0 + (p1 - p0)*f).astype(int)
+                    if 0 <= r < h and 0 <= q < w: line[r, q] = True
+    return ndimage.distance_transform_edt(~line) <= radius if line.any() else line
+
 
 # %% ../nbs/07_refiner.ipynb #c4162f9a
 class Refiner(TrainedModel):
@@ -89,7 +137,7 @@ class Refiner(TrainedModel):
                      strokes:np.ndarray, # (B, h, w) accumulated strokes Δ
                      previous:np.ndarray|None=None, # (B, h, w) the tiles' logits before the newest stroke (default: Y)
                      new_stroke:np.ndarray|None=None, # (B, h, w) the newest stroke, signed or its bool pixels (default: all strokes)
-                     guard:str|None=None, # 'none' or 'connected' (default: `self.guard`)
+                     guard:str|None=None, # 'none', 'connected' or 'traced' (default: `self.guard`)
                      iterations:int|None=None, # network passes, each fed the previous output as Y (default: `self.iterations`)
                      locality:float|None=None, # keep `previous` farther than this from the newest stroke (default: `self.locality`)
                     )->np.ndarray: # (B, h, w) refined logits Y′, stroke pixels forced
@@ -105,8 +153,9 @@ class Refiner(TrainedModel):
         if newest.dtype == bool: newest = np.where(newest, strokes, 0)   # pixels of the newest stroke: its sign from `strokes`
         y = base_logits
         for _ in range(iterations):
-            out = self.network(x, y, strokes)
-            if guard == 'connected': out = np.stack([connected_changes(o, p, s) for o, p, s in zip(out, prev, newest)])
+            out = raw = self.network(x, y, strokes)
+            if guard in ('connected', 'traced'): out = np.stack([connected_changes(o, p, s) for o, p, s in zip(out, prev, newest)])
+            if guard == 'traced': out = np.stack([np.where(trace_stroke(r, p, s) & ~(o > 0), FORCED_LOGIT, o) for o, r, p, s in zip(out, raw, prev, newest)])
             if locality is not None: out = np.stack([keep_far(o, p, s != 0, locality) for o, p, s in zip(out, prev, newest)])
             out = np.stack([force_strokes(o, s) for o, s in zip(out, strokes)])
             y = out
@@ -118,7 +167,7 @@ class Refiner(TrainedModel):
                previous:np.ndarray|None=None, # (h, w) the tile's current logits (for the guard and `locality`; default: Y)
                locality:float|None=None, # keep `previous` farther than this from the newest stroke
                new_stroke:np.ndarray|None=None, # (h, w) the newest stroke, signed (default: all strokes)
-               guard:str|None=None, # 'none' or 'connected' (default: `self.guard`)
+               guard:str|None=None, # 'none', 'connected' or 'traced' (default: `self.guard`)
                iterations:int|None=None, # network passes (default: `self.iterations`)
               )->np.ndarray: # (h, w) refined logits Y′, stroke pixels forced
         "Refine one tile."
