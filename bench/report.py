@@ -294,10 +294,12 @@ def trace_paragraph():
             "were tried in a first exploration on the same strokes and not kept: both stopped the traces almost at once (reach +1 to +4 points), since the missed stretches are the faint ones."]
     if sv and sc:
         m = [k for k in sv['mirrors'] if k in sc['mirrors']]
-        s_ = lambda d, k: d['mirrors'][k]['manual_input_saved']['mean']
+        def s_(d, k):
+            ms = d['mirrors'][k]['manual_input_saved']
+            return f"{100*ms['mean']:.1f} %" + (f" ({ms['n']} of {d['seeds']} runs reach the manual run's final pFM)" if ms['n'] < d['seeds'] else '')
         out[-1] += (f" The simulated annotator on the validation mirrors ({sv['seeds']} seeds; `bench/simulation.py --split valid --guard traced`) saves "
-                    + ' / '.join(f"{100*s_(sv, k):.1f} %" for k in m) + f" of the manual input with `traced` against "
-                    + ' / '.join(f"{100*s_(sc, k):.1f} %" for k in m) + f" with `connected` ({', '.join(m)}); the shipped checkpoint stores `traced` as its default.")
+                    + ' / '.join(s_(sv, k) for k in m) + f" of the manual input with `traced` against "
+                    + ' / '.join(s_(sc, k) for k in m) + f" with `connected` ({', '.join(m)}); the shipped checkpoint stores `traced` as its default.")
     return out
 
 def traced_test_section(tt):
