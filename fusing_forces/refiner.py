@@ -69,6 +69,7 @@ def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
                  max_len:int=128, # px traced from each end at most
                  radius:float=2.5, # the drawn path's half-width in px
                  n_angles:int=9, # directions tried per step
+                 local:float=12.0, # a stroke longer than 2·local px is traced on in its direction within `local` px of each end
                 )->np.ndarray: # (h, w) bool: the traced continuations, drawn `radius` px wide
     "The lines continued from both ends of each add stroke along the ridge of `logits`, in the stroke's direction."
     logits, previous, stroke = np.asarray(logits, np.float32), np.asarray(previous, np.float32), np.asarray(stroke)
@@ -82,7 +83,13 @@ def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
         if len(pts) < 3: continue
         c = pts.mean(0); axis = np.linalg.svd(pts - c, full_matrices=False)[2][0]   # the stroke's direction
         t = (pts - c) @ axis
-        for p, d in ((c + axis*t.max(), axis), (c + axis*t.min(), -axis)):
+        for sign in (1, -1):
+            p, d = c + axis*(t.max() if sign > 0 else t.min()), sign*axis
+            if t.max() - t.min() > 2*local:                                         # a long stroke: its direction near this end
+                e = pts[np.argmax(sign*t)]; near = pts[np.linalg.norm(pts - e, axis=1) <= local]
+                cn = near.mean(0); d = np.linalg.svd(near - cn, full_matrices=False)[2][0]
+                if d @ (e - cn) < 0: d = -d                                          # pointing out of the stroke
+                p = cn + d*((near - cn) @ d).max()
             path, kept, misses = [p], 1, 0
             for _ in range(max_len // step):
                 nd = np.stack([d[0]*cs - d[1]*sn, d[0]*sn + d[1]*cs], 1)                  # the candidate directions
