@@ -5,8 +5,9 @@
 
 A table whose results file is missing says so instead of showing a number.
 """
-import difflib, json, re, sys
+import difflib, inspect, json, re, sys
 from pathlib import Path
+from fusing_forces.refiner import trace_stroke
 
 HERE = Path(__file__).parent
 RESULTS, README = HERE/'results', HERE.parent/'README.md'
@@ -82,7 +83,6 @@ def bin_of(s, b='16–32'):
     return r
 
 TRAINED = ('refiner_F0', 'refiner_F1', 'refiner_F2', 'refiner_F3', 'refiner_F4', 'refiner_F5', 'refiner_dilated', 'refiner_fields', 'refiner_oof', 'refiner_ring')
-SHIPPED_GUARD = 'traced'   # the refine default stored in weights/refiner_default.pth (bench/model_card.py shows it on the card)
 SHIPPED_REFINER = 'refiner_F3'   # weights/refiner_default.pth (bench/model_card.py names its training run too)
 LABELS = {'refiner_default': 'shipped (`refiner_F3`)', 'F2': '`refiner_F2`', 'F1': '`refiner_F1`', 'F0': "`refiner_F0` (the paper's recipe)"}   # the refiners trained against the shipped base model on the clean split
 
@@ -172,11 +172,11 @@ def refiner_section():
                 + ". A radius removes little of the harm: even with the smallest one most of those strokes stay worse, so the harm lies within a few pixels of the stroke."]
     out += oof_paragraph()
     out += guard_variants_paragraph() + trace_paragraph()
-    t = load('refiner_strokes_test')
+    t, tt = load('refiner_strokes_test'), load('refiner_strokes_test_traced')   # the latter: the shipped refiner with its default `traced` guard first
     if not t: return out + ["", "*Refiner on the test mirrors: `bench/results/refiner_strokes_test.json` not yet produced (run `bench/refiner_strokes.py`).*"]
     out += ["", f"On the test mirrors ({', '.join(t['views'])}): {t['n_cases']} single strokes (the paper's rule, {t['draws']} per tile) on the "
             "base model's tile predictions, the same strokes for every row; mean [tile-bootstrap 95 % interval] (median). "
-            + ("The first row is the shipped refiner with the `connected` guard, its default before the `traced` guard (below)." if load('refiner_strokes_test_traced') else "The first row is the shipped default."), "",
+            + ("The first row is the shipped refiner with the `connected` guard, its default before the `traced` guard (below)." if tt else "The first row is the shipped default."), "",
             "| refiner, refine setting | pFM(Y′)/pFM(Y^Δ) | share of the component oracle's gain | stroke effect | strokes made worse than Y^Δ | reach of an add stroke | restored 16–32 px from the stroke | without a stroke, vs base |",
             "|---|---|---|---|---|---|---|---|"]
     label = lambda key: ' '.join([LABELS.get(key.split()[0], key.split()[0])] + key.split()[1:])
@@ -206,9 +206,8 @@ def refiner_section():
         out += ["", "Refine latency per stroke, 256² tile (`bench/refine_latency.py`, " + f"{lat['refiner']}, {lat['threads']} threads): "
                 + ', '.join(f"{k.replace(':', ' × ')} p50 {v['p50_ms']:.0f} ms / p95 {v['p95_ms']:.0f} ms" for k, v in lat['settings'].items())
                 + f"; load average {lat['load_avg_before'][0]:.1f} before, {lat['load_avg_after'][0]:.1f} after; {machine(lat)}."]
-    tt = load('refiner_strokes_test_traced')
-    out += refiner_reading(t, trained) + traced_test_section(tt)
-    out += targets_table(next(iter(tt['runs'].values()))['summary'] if tt else first, lat)
+    shipped = next(iter(tt['runs'].values())) if tt else next(iter(t['runs'].values()))
+    out += refiner_reading(t, trained) + traced_test_section(tt) + targets_table(shipped['summary'], lat, shipped['guard'])
     return out + earlier_refiner_experiments()
 
 def oof_paragraph():
@@ -265,8 +264,6 @@ def trace_paragraph():
     files = [g for g in files if g]
     if not files: return []
     c = files[0]['runs']['connected']['summary']
-    from fusing_forces.refiner import trace_stroke
-    import inspect
     now = {k: v.default for k, v in inspect.signature(trace_stroke).parameters.items() if v.default is not inspect.Parameter.empty}
     rows, seen = [], set()
     for g in files:
@@ -366,7 +363,7 @@ def refiner_reading(t, trained):
             f"one pass without any stroke already scores {f(shn['network_no_stroke']['mean'])}× the base prediction, so it redraws the tile rather "
             "than following the stroke, and the guard that makes it safe also cuts the far part off. " + volume]
 
-def targets_table(first, lat):
+def targets_table(first, lat, guard:str):
     "The shipped refiner against the targets of issue 15 (test mirrors)."
     sim = load('simulation_test')
     b = bin_of(first)
@@ -382,7 +379,7 @@ def targets_table(first, lat):
         rows += [("simulated annotator: manual input saved, every mirror", "≥ 50 %", min(sv) >= 0.5, ' / '.join(f"{100*x:.1f} %" for x in sv)),
                  ("simulated annotator: gain after the first 5 %", "never < 0", min(mg) >= 0, ' / '.join(f"min {100*x:+.1f} %" for x in mg))]
     if lat:
-        c = lat['settings'].get(f'{SHIPPED_GUARD}:1') or lat['settings'].get('connected:1') or next(iter(lat['settings'].values()))
+        c = lat['settings'].get(f'{guard}:1') or next(iter(lat['settings'].values()))
         rows.append(("refine latency, 256² tile, 2 cores", "p50 ≤ 30 ms, p95 ≤ 60 ms", c['p50_ms'] <= 30 and c['p95_ms'] <= 60,
                      f"p50 {c['p50_ms']:.0f} ms, p95 {c['p95_ms']:.0f} ms"))
     return ["", "The shipped refiner against the targets of issue 15 (test mirrors):", "", "| target | wanted | measured | met |", "|---|---|---|---|"] + [

@@ -3,8 +3,8 @@
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/trace_variants.py [--split valid] [--variants 'threshold=-2;threshold=-1,gap=0']
 
 On the fixed stroke draws of the split's tiles (default: the validation mirrors, where settings are chosen), the shipped
-refiner's network output is accepted by `connected` and by `connected` plus `fusing_forces.refiner.trace_stroke` with
-each variant's keyword arguments (`;` separates variants, `,` the arguments of one; unnamed arguments keep the
+refiner's network output is accepted by `connected` and by `traced` (`Refiner.refine_batch(..., guard='traced',
+trace=settings)`: `connected` plus `fusing_forces.refiner.trace_stroke`) with each variant's keyword arguments (`;` separates variants, `,` the arguments of one; unnamed arguments keep the
 defaults). Per variant: the analysis summary (ratio, share of the component oracle's gain, strokes made worse, reach
 and reach by distance) and the paired difference of ratio, reach and strokes-made-worse to `connected`.
 Writes bench/results/trace_variants_<split>.json with the defaults it ran with. The three rounds in bench/results ran
@@ -18,22 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import save_result
 from guard_variants import case_args, load_cases
-import numpy as np
-from fusing_forces.refiner import Refiner, force_strokes, connected_changes, trace_stroke, FORCED_LOGIT
+from fusing_forces.refiner import trace_stroke
 from fusing_forces.analysis import stroke_effects, summarise, paired_difference
 
-NAMES = [k for k in inspect.signature(trace_stroke).parameters if k not in ('logits', 'previous', 'stroke')]
-
-class Traced:
-    "The shipped refiner with the connected guard plus `trace_stroke(**kw)` (what `guard='traced'` does with other settings)."
-    def __init__(self, ref:Refiner, kw:dict): self.ref, self.kw = ref, kw
-    def refine_batch(self, x, y, strokes, previous=None, new_stroke=None, **_):
-        newest = strokes if new_stroke is None else new_stroke
-        prev = y if previous is None else previous
-        raw = self.ref.network(x, y, strokes)
-        out = [connected_changes(r, p, s) for r, p, s in zip(raw, prev, newest)]
-        out = [np.where(trace_stroke(r, p, s, **self.kw) & ~(o > 0), FORCED_LOGIT, o) for o, r, p, s in zip(out, raw, prev, newest)]
-        return np.stack([force_strokes(o, s) for o, s in zip(out, strokes)]).astype(np.float32)
+DEFAULTS = {k: v.default for k, v in inspect.signature(trace_stroke).parameters.items() if v.default is not inspect.Parameter.empty}   # the settings
 
 def variants_arg(text:str)->list[dict]:
     out = []
@@ -41,9 +29,9 @@ def variants_arg(text:str)->list[dict]:
         kw = {}
         for a in filter(None, item.split(',')):
             k, _, v = a.partition('=')
-            if k not in NAMES: raise argparse.ArgumentTypeError(f"{a!r}: unknown setting {k!r}; trace_stroke takes {', '.join(NAMES)}")
-            try: kw[k] = int(v) if k in ('gap', 'step', 'max_len', 'n_angles') else float(v)
-            except ValueError: raise argparse.ArgumentTypeError(f"{a!r}: expected {k}=<number>")
+            if k not in DEFAULTS: raise argparse.ArgumentTypeError(f"{a!r}: unknown setting {k!r}; trace_stroke takes {', '.join(DEFAULTS)}")
+            try: kw[k] = type(DEFAULTS[k])(v)   # int or float, as the default
+            except ValueError: raise argparse.ArgumentTypeError(f"{a!r}: expected {k}=<{type(DEFAULTS[k]).__name__}>")
         out.append(kw)
     return out
 
@@ -63,13 +51,13 @@ def main():
     rows0 = stroke_effects(ref, cases, progress=True, guard='connected', iterations=1, locality=None)
     runs = {'connected': dict(summary=summarise(rows0, B=500))}; show('connected', runs['connected'])
     for kw in a.variants:
-        t = time.time(); rows = stroke_effects(Traced(ref, kw), cases, progress=True); s = summarise(rows, B=500)
+        t = time.time(); rows = stroke_effects(ref, cases, progress=True, guard='traced', iterations=1, locality=None, trace=kw); s = summarise(rows, B=500)
         name = 'traced' + ''.join(f" {k}={v:g}" for k, v in kw.items())
         runs[name] = dict(settings=kw, summary=s, seconds=round(time.time() - t, 1),
                           paired_vs_connected={k: paired_difference(rows, rows0, k, B=500) for k in ('ratio', 'reach', 'worse')})
         show(name, runs[name])
     rep = dict(base=a.base, refiner=a.refiner, split=a.split, views=views, draws=a.draws, seed=a.seed, n_cases=len(cases),
-               defaults={k: inspect.signature(trace_stroke).parameters[k].default for k in NAMES}, runs=runs)
+               defaults=DEFAULTS, runs=runs)
     print('saved', save_result(a.name or f'trace_variants_{a.split}', rep))
 
 if __name__ == '__main__': main()

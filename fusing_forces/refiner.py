@@ -147,6 +147,7 @@ class Refiner(TrainedModel):
                      guard:str|None=None, # 'none', 'connected' or 'traced' (default: `self.guard`)
                      iterations:int|None=None, # network passes, each fed the previous output as Y (default: `self.iterations`)
                      locality:float|None=None, # keep `previous` farther than this from the newest stroke (default: `self.locality`)
+                     trace:dict|None=None, # `trace_stroke` settings for the 'traced' guard (default: its own)
                     )->np.ndarray: # (B, h, w) refined logits Y′, stroke pixels forced
         "Refined logits of a batch of tiles: the network, then the guard and locality against the previous state, `iterations` times."
         guard = self.guard if guard is None else guard
@@ -162,7 +163,7 @@ class Refiner(TrainedModel):
         for _ in range(iterations):
             out = raw = self.network(x, y, strokes)
             if guard in ('connected', 'traced'): out = np.stack([connected_changes(o, p, s) for o, p, s in zip(out, prev, newest)])
-            if guard == 'traced': out = np.stack([np.where(trace_stroke(r, p, s) & ~(o > 0), FORCED_LOGIT, o) for o, r, p, s in zip(out, raw, prev, newest)])
+            if guard == 'traced': out = np.stack([np.where(trace_stroke(r, p, s, **(trace or {})) & ~(o > 0), FORCED_LOGIT, o) for o, r, p, s in zip(out, raw, prev, newest)])
             if locality is not None: out = np.stack([keep_far(o, p, s != 0, locality) for o, p, s in zip(out, prev, newest)])
             out = np.stack([force_strokes(o, s) for o, s in zip(out, strokes)])
             y = out
@@ -176,10 +177,11 @@ class Refiner(TrainedModel):
                new_stroke:np.ndarray|None=None, # (h, w) the newest stroke, signed (default: all strokes)
                guard:str|None=None, # 'none', 'connected' or 'traced' (default: `self.guard`)
                iterations:int|None=None, # network passes (default: `self.iterations`)
+               trace:dict|None=None, # `trace_stroke` settings for the 'traced' guard (default: its own)
               )->np.ndarray: # (h, w) refined logits Y′, stroke pixels forced
         "Refine one tile."
         b = lambda a: None if a is None else np.asarray(a)[None]
-        return self.refine_batch(x[None], base_logits[None], strokes[None], b(previous), b(new_stroke), guard, iterations, locality)[0]
+        return self.refine_batch(x[None], base_logits[None], strokes[None], b(previous), b(new_stroke), guard, iterations, locality, trace)[0]
 
 def build_refiner(preset:str='default', channels=('depth',), stats:dict|None=None)->Refiner:
     "An untrained refiner (for training, or tests)."
