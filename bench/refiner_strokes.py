@@ -1,7 +1,7 @@
 """What a stroke does, for one or more refiners, on fixed stroke draws of the benchmark's held-out tiles (issue 15).
 
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/refiner_strokes.py --refiners weights/refiner_default.pth \
-        [--split test] [--settings connected:2,none:1] [--figure docs/refiner_reach.png] [--name refiner_strokes_test]
+        [--split test] [--settings connected:2,none:1,traced:1:anchor=0] [--figure docs/refiner_reach.png] [--name refiner_strokes_test]
 
 For every non-overlapping tile with GT of the split's mirrors (default: the test mirrors; `--level classic` etc.
 for one level), `--draws` simulated single strokes (the paper's rule) on the base model's tile prediction — the
@@ -19,22 +19,27 @@ import numpy as np
 from fusing_forces.benchmark import view_ids, make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, grid_logits
 from fusing_forces.refiner import Refiner, GUARDS
+from trace_variants import DEFAULTS, trace_settings
 from fusing_forces.analysis import stroke_cases, stroke_effects, summarise, paired_difference, plot_reach, plot_cases, largest_add_cases
 from fusing_forces.tiles import PATCH
 
 def settings_arg(text:str):
-    "'default', or [(guard, iterations, locality or None)] from 'guard:iterations[:locality],...' (checked before anything loads)."
+    "'default', or [(guard, iterations, locality or None, trace settings)] from 'guard:iterations[:locality][:name=value...],...' (checked before anything loads)."
     if text == 'default': return text
     out = []
     for item in text.split(','):
         q = item.split(':')
         try:
+            kw = trace_settings([x for x in q[2:] if '=' in x])   # `trace_stroke` settings, of the traced guard only
+            if kw and q[0] != 'traced': raise ValueError
+            q = [x for x in q if '=' not in x]
             if len(q) not in (2, 3) or q[0] not in GUARDS: raise ValueError
             it, loc = int(q[1]), float(q[2]) if len(q) == 3 else None
             if it < 1 or (loc is not None and loc <= 0): raise ValueError
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{item!r}: expected guard:iterations[:locality] with guard in {GUARDS}, iterations ≥ 1, locality > 0")
-        out.append((q[0], it, loc))
+        except (ValueError, argparse.ArgumentTypeError):
+            raise argparse.ArgumentTypeError(f"{item!r}: expected guard:iterations[:locality][:setting=value...] with guard in {GUARDS}, iterations ≥ 1, locality > 0, "
+                                             f"and settings (traced only) among {', '.join(DEFAULTS)}")
+        out.append((q[0], it, loc, kw))
     return out
 
 def main():
@@ -42,7 +47,7 @@ def main():
     p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
     p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--refiners', default='weights/refiner_default.pth')
     p.add_argument('--settings', default='default', type=settings_arg,
-                   help="comma-separated guard:iterations[:locality] (e.g. none:1,connected:2,connected:1:16); 'default' = each refiner's own")
+                   help="comma-separated guard:iterations[:locality][:setting=value...] (e.g. none:1,connected:2,connected:1:16,traced:1:anchor=0); 'default' = each refiner's own")
     p.add_argument('--split', default='test'); p.add_argument('--level', default=None)
     p.add_argument('--draws', type=int, default=5); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--figure', default=None); p.add_argument('--name', default=None)
@@ -55,14 +60,14 @@ def main():
     runs, rows0, first = {}, None, None
     for path in a.refiners.split(','):
         ref = Refiner.load(path)
-        settings = [(ref.guard, ref.iterations, ref.locality)] if a.settings == 'default' else a.settings
-        for guard, it, loc in settings:
-            key = f"{Path(path).stem} guard={guard} iterations={it}" + (f" locality={loc:g}" if loc else "")
-            t = time.time(); rows = stroke_effects(ref, cases, guard=guard, iterations=it, locality=loc); s = summarise(rows, B=1000)
+        settings = [(ref.guard, ref.iterations, ref.locality, {})] if a.settings == 'default' else a.settings
+        for guard, it, loc, kw in settings:
+            key = f"{Path(path).stem} guard={guard} iterations={it}" + (f" locality={loc:g}" if loc else "") + ''.join(f" {k}={v:g}" for k, v in kw.items())
+            t = time.time(); rows = stroke_effects(ref, cases, guard=guard, iterations=it, locality=loc, trace=kw or None); s = summarise(rows, B=1000)
             s['seconds'] = round(time.time() - t, 1)
             if rows0 is None: rows0, first = rows, key
             else: s['paired_vs_first'] = {k: paired_difference(rows, rows0, k, B=1000) for k in ('ratio', 'reach', 'worse')}
-            runs[key] = dict(summary=s, refiner=path, guard=guard, iterations=it, locality=loc)
+            runs[key] = dict(summary=s, refiner=path, guard=guard, iterations=it, locality=loc, trace=kw)
             f = lambda k: f"{s[k]['mean']:.3f} [{s[k]['ci'][0]:.3f}, {s[k]['ci'][1]:.3f}] (median {s[k]['median']:.3f})"
             print(f"\n{key}\n  ratio {f('ratio')}\n  component oracle {f('oracle')}; share of its gain {s['oracle_share']['mean']:.2f} "
                   f"[{s['oracle_share']['ci'][0]:.2f}, {s['oracle_share']['ci'][1]:.2f}]\n  without a stroke vs base: this procedure {f('no_stroke')}, one plain network pass {f('network_no_stroke')}\n"
@@ -73,7 +78,7 @@ def main():
             if a.figure and len(runs) == 1:
                 shown = [cases[i] for i in largest_add_cases(cases, 4)]   # only the pictured strokes are refined again
                 outs = ref.refine_batch(np.stack([c.x for c in shown]), np.stack([c.y for c in shown]), np.stack([c.stroke for c in shown]),
-                                        new_stroke=np.stack([c.stroke for c in shown]), guard=guard, iterations=it, locality=loc)
+                                        new_stroke=np.stack([c.stroke for c in shown]), guard=guard, iterations=it, locality=loc, trace=kw or None)
                 import matplotlib; matplotlib.use('Agg')
                 fig = plot_cases(shown, [o > 0 for o in outs], n=4, title=key)
                 Path(a.figure).parent.mkdir(parents=True, exist_ok=True); fig.savefig(a.figure.replace('.png', '_cases.png'), dpi=60)

@@ -259,25 +259,25 @@ def guard_variants_paragraph():
     return out
 
 def trace_paragraph():
-    "The `traced` guard's settings on the validation strokes (bench/trace_variants.py, three rounds) and the validation simulation that chose it."
-    files = [load(n) for n in ('trace_variants_valid', 'trace_variants_valid_round2', 'trace_variants_valid_round3')]
+    "The `traced` guard's settings on the validation strokes (bench/trace_variants.py, four rounds) and the validation simulations that chose them."
+    files = [load(n) for n in ('trace_variants_valid', 'trace_variants_valid_round2', 'trace_variants_valid_round3', 'trace_variants_valid_round4')]
     files = [g for g in files if g]
     if not files: return []
     c = files[0]['runs']['connected']['summary']
     now = {k: v.default for k, v in inspect.signature(trace_stroke).parameters.items() if v.default is not inspect.Parameter.empty}
+    name = lambda kw: ', '.join(f"{k} {v:g}" for k, v in kw.items() if k in ('threshold', 'max_turn', 'turn_cost', 'gap', 'max_len', 'radius', 'anchor'))
     rows, seen = [], set()
     for g in files:
         for k, r in g['runs'].items():
             if k == 'connected': continue
-            kw = {**g['defaults'], **r['settings']}
-            key = tuple(sorted(kw.items()))
+            kw = {'anchor': 0.0, **g['defaults'], **r['settings']}   # rounds 1–3 predate `anchor`: every end was traced
+            key = name(kw)   # as shown: later rounds store more defaults (e.g. `local`), which the earlier ones had as well
             if key in seen: continue
             seen.add(key); rows.append((kw, r))
-    name = lambda kw: ', '.join(f"{k} {v:g}" for k, v in kw.items() if k in ('threshold', 'max_turn', 'turn_cost', 'gap', 'max_len', 'radius'))
     out = ["", f"**Tracing** (`trace_stroke`, guard `traced`: the `connected` guard, then from both ends of the add stroke a path along the ridge of the network's logits "
            f"in the stroke's direction, drawn 5 px wide). Its settings on the same validation strokes (`bench/trace_variants.py`, {len(files)} rounds; the shipped refiner; "
            f"paired differences to `connected`, whose share is {f(c['oracle_share']['mean'], 3)}, reach {100*c['reach']['mean']:.0f} %, worse {100*c['worse']['mean']:.1f} %):", "",
-           "| threshold, max turn °, turn cost /rad, gap, max length, radius | share of the oracle's gain | reach | restored 16–32 px | strokes made worse | Δ ratio | Δ reach | Δ worse |",
+           "| threshold, max turn °, turn cost /rad, gap, max length, radius, anchor px | share of the oracle's gain | reach | restored 16–32 px | strokes made worse | Δ ratio | Δ reach | Δ worse |",
            "|---|---|---|---|---|---|---|---|"]
     pd = lambda d, pct=False: (f"{100*d['difference']:+.1f} [{100*d['ci'][0]:+.1f}, {100*d['ci'][1]:+.1f}]" if pct else f"{d['difference']:+.4f} [{d['ci'][0]:+.4f}, {d['ci'][1]:+.4f}]")
     for kw, r in rows:
@@ -285,18 +285,36 @@ def trace_paragraph():
         chosen = all(now.get(k) == v for k, v in kw.items())
         out.append(f"| {name(kw)}{' **(default)**' if chosen else ''} | {f(s['oracle_share']['mean'], 3)} | {100*s['reach']['mean']:.1f} % | {100*bin_of(s)['restored']:.0f} % | "
                    f"{100*s['worse']['mean']:.1f} % | {pd(d['ratio'])} | {pd(d['reach'], True)} pts | {pd(d['worse'], True)} pts |")
-    sv, sc = load('simulation_valid_traced'), load('simulation_valid')
-    out += ["", "Chosen: the largest share of the oracle's gain among the settings whose paired difference in strokes made worse is not above 0 (a straight trace that stops "
+    out += ["", "Chosen in rounds 1–3: the largest share of the oracle's gain among the settings whose paired difference in strokes made worse is not above 0 (a straight trace that stops "
             "where the logit falls below −1). Tracing only where the depth's groove is visible (a contrast test per step) or only on a ridge of the logits (above both sides) "
             "were tried in a first exploration on the same strokes and not kept: both stopped the traces almost at once (reach +1 to +4 points), since the missed stretches are the faint ones."]
-    if sv and sc:
-        m = [k for k in sv['mirrors'] if k in sc['mirrors']]
+    r4 = load('trace_variants_valid_round4')
+    if r4 and r4.get('closing'):
+        cl, runs4 = r4['closing'], {k: v for k, v in r4['runs'].items() if k != 'connected'}
+        w0 = next((v for k, v in cl['worse'].items() if k == 'traced anchor=0'), None)
+        anchor_of = lambda k, r: {**r4['defaults'], **r['settings']}['anchor']
+        top = max(r['summary']['oracle_share']['mean'] for r in runs4.values())
+        tied = {k: r for k, r in runs4.items() if top - r['summary']['oracle_share']['mean'] < 0.001 and r['paired_vs_connected']['worse']['ci'][1] <= 0}
+        keep = {k: r for k, r in tied.items() if r['paired_vs_connected']['reach']['ci'][0] > 0}
+        pick = min(keep.items(), key=lambda kr: kr[1]['summary']['worse']['mean']) if keep else None
+        out += ["", f"Round 4 asks which strokes should not be carried on at all. {cl['n_closing']} of the {cl['n_add']} add strokes *close a gap*: both their ends lie within "
+                f"{cl['anchor']:g} px of a line the base model found (`closing_strokes`). On them the component oracle gains only {100*(cl['oracle'] - 1):+.1f} % (other add strokes "
+                f"{100*(cl['oracle_other_add'] - 1):+.1f} %)" + (f", yet `traced` without anchors left {100*w0['closing']:.0f} % of them worse (other add strokes {100*w0['other_add']:.0f} %)" if w0 else "")
+                + ": beside a stroke that already joins two pieces of line, whatever the network or a trace adds costs precision. With `anchor`, an end that lies on a line of the tile "
+                f"is not traced, and a stroke that closes a gap accepts nothing beyond itself. Anchors of {', '.join(f'{a:g}' for a in sorted(anchor_of(k, r) for k, r in tied.items()))} px give the same share of the oracle's gain (within 0.001 of {top:.3f}), "
+                "so the rule above cannot choose among them; the default takes, among those, the fewest strokes made worse while the reach stays above `connected`'s (paired interval above 0)"
+                + (f": anchor {anchor_of(*pick):g} px, {100*pick[1]['summary']['worse']['mean']:.1f} % worse against {100*runs4['traced anchor=0']['summary']['worse']['mean']:.1f} % without anchors, "
+                   f"at a reach of {100*pick[1]['summary']['reach']['mean']:.1f} % instead of {100*runs4['traced anchor=0']['summary']['reach']['mean']:.1f} %" if pick and 'traced anchor=0' in runs4 else "")
+                + ". The ratio and the share do not fall with the reach: the strokes no longer carried on had little to gain."]
+    sims = [(load(n), label) for n, label in (('simulation_valid', '`connected`'), ('simulation_valid_traced', '`traced` without anchors'), ('simulation_valid_anchored', f"`traced` (anchor {now['anchor']:g} px, shipped)"))]
+    sims = [(d, label) for d, label in sims if d]
+    if len(sims) > 1:
+        m = [k for k in sims[-1][0]['mirrors'] if all(k in d['mirrors'] for d, _ in sims)]
         def s_(d, k):
             ms = d['mirrors'][k]['manual_input_saved']
             return f"{100*ms['mean']:.1f} %" + (f" ({ms['n']} of {d['seeds']} runs reach the manual run's final pFM)" if ms['n'] < d['seeds'] else '')
-        out[-1] += (f" The simulated annotator on the validation mirrors ({sv['seeds']} seeds; `bench/simulation.py --split valid --guard traced`) saves "
-                    + ' / '.join(s_(sv, k) for k in m) + f" of the manual input with `traced` against "
-                    + ' / '.join(s_(sc, k) for k in m) + f" with `connected` ({', '.join(m)}); the shipped checkpoint stores `traced` as its default.")
+        out += ["", f"The simulated annotator on the validation mirrors ({sims[-1][0]['seeds']} seeds, {', '.join(m)}; `bench/simulation.py --split valid --guard`) saves "
+                + '; '.join(' / '.join(s_(d, k) for k in m) + f" with {label}" for d, label in sims) + " of the manual input; the shipped checkpoint stores `traced` as its default."]
     return out
 
 def traced_test_section(tt):
@@ -471,7 +489,7 @@ def simulation_section():
            "|---|---|---|---|---|---|---|---|---|"]
     found = None
     pct = lambda x: '–' if x is None else f"{100*x:+.1f} %"
-    for name, label in (('simulation_test', 'shipped'), ('simulation_test_connected', 'shipped weights, guard `connected`'), ('simulation_levels', 'shipped')):
+    for name, label in (('simulation_test', 'shipped'), ('simulation_test_traced_anchor0', 'shipped weights, guard `traced` without anchors (anchor 0)'), ('simulation_test_connected', 'shipped weights, guard `connected`'), ('simulation_levels', 'shipped')):
         d = load(name)
         if d is None: continue
         found = found or d
@@ -490,6 +508,8 @@ def simulation_section():
         sv = lambda d, m: d['mirrors'][m]['manual_input_saved']['mean']
         out += ["", "The same runs with the `connected` guard (the shipped default before the `traced` guard; same weights, seeds and mirrors): manual input saved "
                 + ' / '.join(f"{100*sv(c, m):.1f} % → {100*sv(t, m):.1f} %" for m in t['mirrors'] if m in c['mirrors']) + " with tracing."]
+        a0 = load('simulation_test_traced_anchor0')
+        if a0: out[-1] += (" Without anchored ends (`traced`, anchor 0; the shipped default before them): " + ' / '.join(f"{100*sv(a0, m):.1f} %" for m in t['mirrors'] if m in a0['mirrors']) + ".")
     return out + ["", "The ceiling is the largest relative gain any refiner could show where the manual-only pFM is m "
                   "(pFM ≤ 1); the manual-only mask starts at the base prediction and only improves, so a base model at "
                   "whole-mirror pFM b caps the whole curve at (1 − b)/b (+17.6 % at b = 0.85).",

@@ -14,9 +14,9 @@ from .strokes import training_stroke, burn_strokes
 from .models import *
 
 # %% auto #0
-__all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'GUARDS', 'encode_logits', 'force_strokes', 'keep_far', 'connected_changes',
-           'trace_stroke', 'Refiner', 'build_refiner', 'load_models', 'check_refiner', 'stroke_history',
-           'touched_errors', 'stroke_oracles']
+__all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'GUARDS', 'ANCHOR_PX', 'LOCAL_PX', 'encode_logits', 'force_strokes', 'keep_far',
+           'connected_changes', 'stroke_ends', 'closing_strokes', 'trace_stroke', 'traced_changes', 'Refiner',
+           'build_refiner', 'load_models', 'check_refiner', 'stroke_history', 'touched_errors', 'stroke_oracles']
 
 # %% ../nbs/07_refiner.ipynb #209421c7
 LOGIT_CLIP = 8.0     # base logits are clipped to ±LOGIT_CLIP and divided by LOGIT_CLIP/2 → [-2, 2]
@@ -58,6 +58,47 @@ def connected_changes(new:np.ndarray, # (h, w) refined logits
     return np.where(keep, new, previous).astype(np.float32)
 
 # %% ../nbs/07_refiner.ipynb #7f76ae89
+ANCHOR_PX, LOCAL_PX = 1.0, 12.0   # `trace_stroke`'s and `closing_strokes`' defaults (one place)
+
+def stroke_ends(stroke:np.ndarray, # (h, w) strokes: each 8-connected component of +1 pixels (≥ 3 px) is an add stroke
+                previous:np.ndarray|None=None, # (h, w) the tile's logits before the stroke, to tell anchored ends (None: none anchored)
+                local:float=LOCAL_PX, # a stroke longer than 2·local px takes its direction within `local` px of each end
+                anchor:float=ANCHOR_PX, # an end is anchored when a line of `previous` lies within this many px of it (0: never)
+               )->list: # per add stroke: (its pixels (h, w) bool, [(end point, outward unit direction, anchored)] × 2)
+    "Each add stroke's two ends: where it stops along its direction, which way is out, and whether a line the tile had is right there."
+    stroke = np.asarray(stroke); lab, n = ndimage.label(stroke > 0, np.ones((3, 3), int))
+    lines = None if previous is None or anchor <= 0 else np.asarray(previous) > 0
+    def near_line(tip):   # a line pixel within `anchor` px of the tip: the distance transform of a crop around it
+        r = int(np.ceil(anchor)); lo = np.maximum(tip.min(0) - r, 0); crop = lines[lo[0]:tip[:, 0].max() + r + 1, lo[1]:tip[:, 1].max() + r + 1]
+        return bool(crop.any() and ndimage.distance_transform_edt(~crop)[tip[:, 0] - lo[0], tip[:, 1] - lo[1]].min() <= anchor)
+    out = []
+    for i in range(1, n + 1):
+        m = lab == i; pts = np.argwhere(m).astype(np.float64)
+        if len(pts) < 3: continue
+        c = pts.mean(0); axis = np.linalg.svd(pts - c, full_matrices=False)[2][0]   # the stroke's direction
+        t = (pts - c) @ axis; ends = []
+        for sign in (1, -1):
+            p, d, near = c + axis*(sign*t).max()*sign, sign*axis, pts
+            if t.max() - t.min() > 2*local:                                         # a long stroke: its direction near this end
+                e = pts[np.argmax(sign*t)]; near = pts[np.linalg.norm(pts - e, axis=1) <= local]
+                cn = near.mean(0); d = np.linalg.svd(near - cn, full_matrices=False)[2][0]
+                if d @ (e - cn) < 0: d = -d                                          # pointing out of the stroke
+                p = cn + d*((near - cn) @ d).max()
+            tip = near[(near - p) @ d >= -2].astype(int)                             # the stroke's pixels within 2 px of the end
+            ends.append((p, d, lines is not None and near_line(tip)))
+        out.append((m, ends))
+    return out
+
+def closing_strokes(stroke:np.ndarray, # (h, w) the newest stroke
+                    previous:np.ndarray, # (h, w) the tile's logits before it
+                    local:float=LOCAL_PX, anchor:float=ANCHOR_PX, # as in `stroke_ends`
+                   )->np.ndarray: # (h, w) bool: the pixels of the add strokes with both ends anchored
+    "The add strokes that close a gap: both ends on (within `anchor` px of) lines the tile already had."
+    out = np.zeros(np.shape(stroke), bool)
+    for m, ends in stroke_ends(stroke, previous, local, anchor):
+        if all(a for _, _, a in ends): out |= m
+    return out
+
 def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
                  previous:np.ndarray, # (h, w) the tile's logits before the newest stroke (a trace stops where it joins their lines)
                  stroke:np.ndarray, # (h, w) the newest stroke: its +1 pixels are traced from
@@ -69,27 +110,18 @@ def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
                  max_len:int=128, # px traced from each end at most
                  radius:float=2.5, # the drawn path's half-width in px
                  n_angles:int=9, # directions tried per step
-                 local:float=12.0, # a stroke longer than 2·local px is traced on in its direction within `local` px of each end
+                 local:float=LOCAL_PX, # a stroke longer than 2·local px is traced on in its direction within `local` px of each end
+                 anchor:float=ANCHOR_PX, # an end within this many px of a line of `previous` is not traced (it joins that line; 0: trace every end)
                 )->np.ndarray: # (h, w) bool: the traced continuations, drawn `radius` px wide
-    "The lines continued from both ends of each add stroke along the ridge of `logits`, in the stroke's direction."
+    "The lines continued from the free ends of each add stroke along the ridge of `logits`, in the stroke's direction."
     logits, previous, stroke = np.asarray(logits, np.float32), np.asarray(previous, np.float32), np.asarray(stroke)
     if not (logits.shape == previous.shape == stroke.shape): raise ValueError(f"shapes differ: logits {logits.shape}, previous {previous.shape}, stroke {stroke.shape}")
     h, w = logits.shape; line = np.zeros((h, w), bool)
     angs = np.deg2rad(np.linspace(-max_turn, max_turn, n_angles)); ks = np.arange(1, step + 1, dtype=np.float64)
     cs, sn = np.cos(angs), np.sin(angs)
-    lab, n = ndimage.label(stroke > 0, np.ones((3, 3), int))
-    for i in range(1, n + 1):
-        pts = np.argwhere(lab == i).astype(np.float64)
-        if len(pts) < 3: continue
-        c = pts.mean(0); axis = np.linalg.svd(pts - c, full_matrices=False)[2][0]   # the stroke's direction
-        t = (pts - c) @ axis
-        for sign in (1, -1):
-            p, d = c + axis*(t.max() if sign > 0 else t.min()), sign*axis
-            if t.max() - t.min() > 2*local:                                         # a long stroke: its direction near this end
-                e = pts[np.argmax(sign*t)]; near = pts[np.linalg.norm(pts - e, axis=1) <= local]
-                cn = near.mean(0); d = np.linalg.svd(near - cn, full_matrices=False)[2][0]
-                if d @ (e - cn) < 0: d = -d                                          # pointing out of the stroke
-                p = cn + d*((near - cn) @ d).max()
+    for _, ends in stroke_ends(stroke, previous, local, anchor):
+        for p, d, anchored in ends:
+            if anchored: continue
             path, kept, misses = [p], 1, 0
             for _ in range(max_len // step):
                 nd = np.stack([d[0]*cs - d[1]*sn, d[0]*sn + d[1]*cs], 1)                  # the candidate directions
@@ -110,6 +142,16 @@ def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
                     if 0 <= r < h and 0 <= q < w: line[r, q] = True
     return ndimage.distance_transform_edt(~line) <= radius if line.any() else line
 
+def traced_changes(new:np.ndarray, # (h, w) refined logits
+                   previous:np.ndarray, # (h, w) the tile's logits before the newest stroke
+                   new_stroke:np.ndarray, # (h, w) the newest stroke
+                   **trace, # `trace_stroke`'s settings
+                  )->np.ndarray: # (h, w) float32 logits
+    "The `traced` guard: `connected_changes`, except beyond a stroke that closes a gap, plus the paths `trace_stroke` draws from the free ends."
+    new_stroke = np.asarray(new_stroke)
+    closing = closing_strokes(new_stroke, previous, **{k: trace[k] for k in ('local', 'anchor') if k in trace})
+    out = connected_changes(new, previous, np.where(closing, 0, new_stroke))
+    return np.where(trace_stroke(new, previous, new_stroke, **trace) & ~(out > 0), FORCED_LOGIT, out).astype(np.float32)
 
 # %% ../nbs/07_refiner.ipynb #c4162f9a
 class Refiner(TrainedModel):
@@ -147,7 +189,7 @@ class Refiner(TrainedModel):
                      guard:str|None=None, # 'none', 'connected' or 'traced' (default: `self.guard`)
                      iterations:int|None=None, # network passes, each fed the previous output as Y (default: `self.iterations`)
                      locality:float|None=None, # keep `previous` farther than this from the newest stroke (default: `self.locality`)
-                     trace:dict|None=None, # `trace_stroke` settings for the 'traced' guard (default: its own)
+                     trace:dict|None=None, # `trace_stroke` settings (incl. `anchor`) for the 'traced' guard (default: its own)
                     )->np.ndarray: # (B, h, w) refined logits Y′, stroke pixels forced
         "Refined logits of a batch of tiles: the network, then the guard and locality against the previous state, `iterations` times."
         guard = self.guard if guard is None else guard
@@ -161,9 +203,9 @@ class Refiner(TrainedModel):
         if newest.dtype == bool: newest = np.where(newest, strokes, 0)   # pixels of the newest stroke: its sign from `strokes`
         y = base_logits
         for _ in range(iterations):
-            out = raw = self.network(x, y, strokes)
-            if guard in ('connected', 'traced'): out = np.stack([connected_changes(o, p, s) for o, p, s in zip(out, prev, newest)])
-            if guard == 'traced': out = np.stack([np.where(trace_stroke(r, p, s, **(trace or {})) & ~(o > 0), FORCED_LOGIT, o) for o, r, p, s in zip(out, raw, prev, newest)])
+            out = self.network(x, y, strokes)
+            if guard == 'connected': out = np.stack([connected_changes(o, p, s) for o, p, s in zip(out, prev, newest)])
+            if guard == 'traced': out = np.stack([traced_changes(o, p, s, **(trace or {})) for o, p, s in zip(out, prev, newest)])
             if locality is not None: out = np.stack([keep_far(o, p, s != 0, locality) for o, p, s in zip(out, prev, newest)])
             out = np.stack([force_strokes(o, s) for o, s in zip(out, strokes)])
             y = out
@@ -177,7 +219,7 @@ class Refiner(TrainedModel):
                new_stroke:np.ndarray|None=None, # (h, w) the newest stroke, signed (default: all strokes)
                guard:str|None=None, # 'none', 'connected' or 'traced' (default: `self.guard`)
                iterations:int|None=None, # network passes (default: `self.iterations`)
-               trace:dict|None=None, # `trace_stroke` settings for the 'traced' guard (default: its own)
+               trace:dict|None=None, # `trace_stroke` settings (incl. `anchor`) for the 'traced' guard (default: its own)
               )->np.ndarray: # (h, w) refined logits Y′, stroke pixels forced
         "Refine one tile."
         b = lambda a: None if a is None else np.asarray(a)[None]
