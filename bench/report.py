@@ -259,8 +259,8 @@ def guard_variants_paragraph():
     return out
 
 def trace_paragraph():
-    "The `traced` guard's settings on the validation strokes (bench/trace_variants.py, four rounds) and the validation simulations that chose them."
-    files = [load(n) for n in ('trace_variants_valid', 'trace_variants_valid_round2', 'trace_variants_valid_round3', 'trace_variants_valid_round4')]
+    "The `traced` guard's settings on the validation strokes (bench/trace_variants.py, five rounds) and the validation simulations that chose them."
+    files = [load(n) for n in ('trace_variants_valid', 'trace_variants_valid_round2', 'trace_variants_valid_round3', 'trace_variants_valid_round4', 'trace_variants_valid_round5')]
     files = [g for g in files if g]
     if not files: return []
     c = files[0]['runs']['connected']['summary']
@@ -302,10 +302,20 @@ def trace_paragraph():
                 f"{100*(cl['oracle_other_add'] - 1):+.1f} %)" + (f", yet `traced` without anchors left {100*w0['closing']:.0f} % of them worse (other add strokes {100*w0['other_add']:.0f} %)" if w0 else "")
                 + ": beside a stroke that already joins two pieces of line, whatever the network or a trace adds costs precision. With `anchor`, an end that lies on a line of the tile "
                 f"is not traced, and a stroke that closes a gap accepts nothing beyond itself. Anchors of {', '.join(f'{a:g}' for a in sorted(anchor_of(k, r) for k, r in tied.items()))} px give the same share of the oracle's gain (within 0.001 of {top:.3f}), "
-                "so the rule above cannot choose among them; the default takes, among those, the fewest strokes made worse while the reach stays above `connected`'s (paired interval above 0)"
+                "so the rule above cannot choose among them; round 4 takes, among those, the fewest strokes made worse while the reach stays above `connected`'s (paired interval above 0)"
                 + (f": anchor {anchor_of(*pick):g} px, {100*pick[1]['summary']['worse']['mean']:.1f} % worse against {100*runs4['traced anchor=0']['summary']['worse']['mean']:.1f} % without anchors, "
                    f"at a reach of {100*pick[1]['summary']['reach']['mean']:.1f} % instead of {100*runs4['traced anchor=0']['summary']['reach']['mean']:.1f} %" if pick and 'traced anchor=0' in runs4 else "")
                 + ". The ratio and the share do not fall with the reach: the strokes no longer carried on had little to gain."]
+    r5 = load('trace_variants_valid_round5')
+    if r5:
+        c5 = r5['runs']['connected']['summary']; runs5 = {k: v for k, v in r5['runs'].items() if k != 'connected'}
+        ok = {k: r for k, r in runs5.items() if r['paired_vs_connected']['worse']['ci'][1] <= 0 and r['paired_vs_connected']['worse']['difference'] <= 0}
+        if ok:
+            k, r = max(ok.items(), key=lambda kr: kr[1]['summary']['oracle_share']['mean']); s5 = r['summary']
+            out += ["", f"Round 5 (at anchor {r5['defaults']['anchor']:g} px) lowers the threshold again: anchored ends leave room for a longer trace. By the first rule "
+                    f"({', '.join(k_.replace('traced ', '') for k_ in runs5)} tried) the largest share, {f(s5['oracle_share']['mean'], 3)}, is {k.replace('traced ', '')}: "
+                    f"reach {100*s5['reach']['mean']:.1f} %, restored 16–32 px {100*bin_of(s5)['restored']:.0f} %, {100*s5['worse']['mean']:.1f} % of strokes made worse "
+                    f"(`connected`: {100*c5['worse']['mean']:.1f} %)" + (" — the default." if all(now.get(a) == b for a, b in {**r5['defaults'], **r['settings']}.items()) else ".")]
     sims = [(load(n), label) for n, label in (('simulation_valid', '`connected`'), ('simulation_valid_traced', '`traced` without anchors'), ('simulation_valid_anchored', f"`traced` (anchor {now['anchor']:g} px, shipped)"))]
     sims = [(d, label) for d, label in sims if d]
     if len(sims) > 1:
@@ -489,7 +499,7 @@ def simulation_section():
            "|---|---|---|---|---|---|---|---|---|"]
     found = None
     pct = lambda x: '–' if x is None else f"{100*x:+.1f} %"
-    for name, label in (('simulation_test', 'shipped'), ('simulation_test_traced_anchor0', 'shipped weights, guard `traced` without anchors (anchor 0)'), ('simulation_test_connected', 'shipped weights, guard `connected`'), ('simulation_levels', 'shipped')):
+    for name, label in (('simulation_test', 'shipped'), ('simulation_test_traced_anchor0', 'shipped weights, guard `traced` at threshold −1 without anchored ends'), ('simulation_test_connected', 'shipped weights, guard `connected`'), ('simulation_levels', 'shipped')):
         d = load(name)
         if d is None: continue
         found = found or d
@@ -509,7 +519,7 @@ def simulation_section():
         out += ["", "The same runs with the `connected` guard (the shipped default before the `traced` guard; same weights, seeds and mirrors): manual input saved "
                 + ' / '.join(f"{100*sv(c, m):.1f} % → {100*sv(t, m):.1f} %" for m in t['mirrors'] if m in c['mirrors']) + " with tracing."]
         a0 = load('simulation_test_traced_anchor0')
-        if a0: out[-1] += (" Without anchored ends (`traced`, anchor 0; the shipped default before them): " + ' / '.join(f"{100*sv(a0, m):.1f} %" for m in t['mirrors'] if m in a0['mirrors']) + ".")
+        if a0: out[-1] += (" With `traced` at threshold −1 and without anchored ends (the shipped default before round 4 and 5): " + ' / '.join(f"{100*sv(a0, m):.1f} %" for m in t['mirrors'] if m in a0['mirrors']) + ".")
     return out + ["", "The ceiling is the largest relative gain any refiner could show where the manual-only pFM is m "
                   "(pFM ≤ 1); the manual-only mask starts at the base prediction and only improves, so a base model at "
                   "whole-mirror pFM b caps the whole curve at (1 − b)/b (+17.6 % at b = 0.85).",

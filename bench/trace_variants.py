@@ -17,8 +17,10 @@ predate the `anchor` setting; their behaviour is `anchor=0`). Round 3 chose thre
 (`--variants 'anchor=0;anchor=2;;anchor=3;anchor=4' --name trace_variants_valid_round4`) chose how near a line of the
 tile a stroke's end must be to count as anchored (not traced; a stroke with both ends anchored closes a gap and accepts
 nothing beyond itself): anchors of 1–4 px tie on the share of the oracle's gain, and the default (1 px) is the one with
-the fewest strokes made worse whose reach stays above `connected`'s (paired interval above 0). The README lists every
-run with all its settings.
+the fewest strokes made worse whose reach stays above `connected`'s (paired interval above 0). Round 5
+(`--variants 'threshold=-1.5;threshold=-2;threshold=-1.5,max_len=64' --name trace_variants_valid_round5`, at anchor 1)
+chose threshold −2 by the first rule: anchored ends leave room for a longer trace. The README lists every run with all
+its settings.
 """
 import argparse, inspect, sys, time
 import numpy as np

@@ -102,7 +102,7 @@ def closing_strokes(stroke:np.ndarray, # (h, w) the newest stroke
 def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
                  previous:np.ndarray, # (h, w) the tile's logits before the newest stroke (a trace stops where it joins their lines)
                  stroke:np.ndarray, # (h, w) the newest stroke: its +1 pixels are traced from
-                 threshold:float=-1.0, # a step counts while its mean logit is above this
+                 threshold:float=-2.0, # a step counts while its mean logit is above this
                  max_turn:float=15.0, # degrees a trace may turn per step
                  turn_cost:float=4.0, # logit units per radian of turn (a preference for straight on)
                  gap:int=1, # steps below `threshold` bridged
