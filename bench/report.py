@@ -5,9 +5,10 @@
 
 A table whose results file is missing says so instead of showing a number.
 """
-import difflib, inspect, json, re, sys
+import difflib, json, re, sys
 from pathlib import Path
-from fusing_forces.refiner import trace_stroke
+sys.path.insert(0, str(Path(__file__).parent))
+from trace_variants import DEFAULTS as TRACE_DEFAULTS   # trace_stroke's settings now
 
 HERE = Path(__file__).parent
 RESULTS, README = HERE/'results', HERE.parent/'README.md'
@@ -264,7 +265,7 @@ def trace_paragraph():
     files = [g for g in files if g]
     if not files: return []
     c = files[0]['runs']['connected']['summary']
-    now = {k: v.default for k, v in inspect.signature(trace_stroke).parameters.items() if v.default is not inspect.Parameter.empty}
+    now = TRACE_DEFAULTS
     name = lambda kw: ', '.join(f"{k} {v:g}" for k, v in kw.items() if k in ('threshold', 'max_turn', 'turn_cost', 'gap', 'max_len', 'radius', 'anchor'))
     rows, seen = [], set()
     for g in files:
@@ -291,10 +292,10 @@ def trace_paragraph():
     r4 = load('trace_variants_valid_round4')
     if r4 and r4.get('closing'):
         cl, runs4 = r4['closing'], {k: v for k, v in r4['runs'].items() if k != 'connected'}
-        w0 = next((v for k, v in cl['worse'].items() if k == 'traced anchor=0'), None)
+        w0 = cl['worse'].get('traced anchor=0')
         anchor_of = lambda k, r: {**r4['defaults'], **r['settings']}['anchor']
         top = max(r['summary']['oracle_share']['mean'] for r in runs4.values())
-        tied = {k: r for k, r in runs4.items() if top - r['summary']['oracle_share']['mean'] < 0.001 and r['paired_vs_connected']['worse']['ci'][1] <= 0}
+        tied = {k: r for k, r in runs4.items() if top - r['summary']['oracle_share']['mean'] < 0.001 and r['paired_vs_connected']['worse']['difference'] <= 0}
         keep = {k: r for k, r in tied.items() if r['paired_vs_connected']['reach']['ci'][0] > 0}
         pick = min(keep.items(), key=lambda kr: kr[1]['summary']['worse']['mean']) if keep else None
         out += ["", f"Round 4 asks which strokes should not be carried on at all. {cl['n_closing']} of the {cl['n_add']} add strokes *close a gap*: both their ends lie within "
@@ -309,7 +310,7 @@ def trace_paragraph():
     r5 = load('trace_variants_valid_round5')
     if r5:
         c5 = r5['runs']['connected']['summary']; runs5 = {k: v for k, v in r5['runs'].items() if k != 'connected'}
-        ok = {k: r for k, r in runs5.items() if r['paired_vs_connected']['worse']['ci'][1] <= 0 and r['paired_vs_connected']['worse']['difference'] <= 0}
+        ok = {k: r for k, r in runs5.items() if r['paired_vs_connected']['worse']['difference'] <= 0}   # the rule of rounds 1–3
         if ok:
             k, r = max(ok.items(), key=lambda kr: kr[1]['summary']['oracle_share']['mean']); s5 = r['summary']
             out += ["", f"Round 5 (at anchor {r5['defaults']['anchor']:g} px) lowers the threshold again: anchored ends leave room for a longer trace. By the first rule "
