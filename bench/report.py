@@ -83,7 +83,7 @@ def bin_of(s, b='16–32'):
     r = next((x for x in s.get('reach_by_distance', []) if x['bin'] == b), None)
     return r
 
-TRAINED = ('refiner_F0', 'refiner_F1', 'refiner_F2', 'refiner_F3', 'refiner_F4', 'refiner_F5', 'refiner_dilated', 'refiner_fields', 'refiner_oof', 'refiner_ring')
+TRAINED = ('refiner_F0', 'refiner_F1', 'refiner_F2', 'refiner_F3', 'refiner_F4', 'refiner_F5', 'refiner_dilated', 'refiner_fields', 'refiner_oof', 'refiner_ring', 'refiner_oracle')
 SHIPPED_REFINER = 'refiner_F3'   # weights/refiner_default.pth (bench/model_card.py names its training run too)
 LABELS = {'refiner_default': 'shipped (`refiner_F3`)', 'F2': '`refiner_F2`', 'F1': '`refiner_F1`', 'F0': "`refiner_F0` (the paper's recipe)"}   # the refiners trained against the shipped base model on the clean split
 
@@ -171,7 +171,7 @@ def refiner_section():
                     (f"r = {r['locality']:g} px" if r.get('locality') else "no radius") + f": share of the oracle's gain {f(r['summary']['oracle_share']['mean'], 2)}, "
                     f"reach {100*r['summary']['reach']['mean']:.0f} %, worse {100*r['summary']['worse']['mean']:.0f} %" for r in loc['runs'].values())
                 + ". A radius removes little of the harm: even with the smallest one most of those strokes stay worse, so the harm lies within a few pixels of the stroke."]
-    out += oof_paragraph()
+    out += oof_paragraph() + oracle_traced_paragraph()
     out += guard_variants_paragraph() + trace_paragraph()
     t, tt = load('refiner_strokes_test'), load('refiner_strokes_test_traced')   # the latter: the shipped refiner with its default `traced` guard first
     if not t: return out + ["", "*Refiner on the test mirrors: `bench/results/refiner_strokes_test.json` not yet produced (run `bench/refiner_strokes.py`).*"]
@@ -227,6 +227,23 @@ def oof_paragraph():
             + paired_words(r.get('paired_vs_init_valid'))
             + ("; so matching the training misses to those of test time does not change what a stroke does." if r.get('paired_vs_init_valid') and
                all(v['ci'][0] <= 0 <= v['ci'][1] for v in r['paired_vs_init_valid'].values()) else ".")]
+
+def oracle_traced_paragraph():
+    "The refiner trained against the component oracle (bench/exp_refiner_inputs.py oracle) against the shipped one, both with the default `traced` guard, on the validation strokes."
+    v = load('refiner_strokes_valid_oracle')
+    if not v: return []
+    runs = v['runs']; key = lambda who: next((k for k in runs if k.startswith(who + ' ') and 'guard=traced' in k), None)
+    o, s_ = key('oracle'), key(SHIPPED_REFINER.split('_')[-1])
+    if not (o and s_): return []
+    a, b, p = runs[o]['summary'], runs[s_]['summary'], runs[o]['summary'].get('paired_vs_first')
+    pct = lambda x: f"{100*x:.1f} %"
+    return ["", f"With the default `traced` guard (below) on the same validation strokes (`bench/refiner_strokes.py --split valid`, {v['n_cases']} strokes), "
+            f"`refiner_oracle` against `{SHIPPED_REFINER}`: share of the oracle's gain {f(a['oracle_share']['mean'], 3)} against {f(b['oracle_share']['mean'], 3)}, "
+            f"reach {pct(a['reach']['mean'])} against {pct(b['reach']['mean'])}, restored 16–32 px {100*bin_of(a)['restored']:.0f} % against {100*bin_of(b)['restored']:.0f} %, "
+            f"strokes made worse {pct(a['worse']['mean'])} against {pct(b['worse']['mean'])}"
+            + (paired_words({k: p[k] for k in ('ratio', 'reach', 'worse')}) if p else "")
+            + f"; one network pass without a stroke scores {f(a['network_no_stroke']['mean'])}× the base prediction against {f(b['network_no_stroke']['mean'])}×: "
+            "trained against the oracle, the network redraws less of the tile and follows the stroke more."]
 
 def guard_variants_paragraph():
     "Other ways of accepting the network's output (bench/guard_variants.py, validation strokes), against the `connected` guard."
