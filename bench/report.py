@@ -243,7 +243,17 @@ def oracle_traced_paragraph():
             f"strokes made worse {pct(a['worse']['mean'])} against {pct(b['worse']['mean'])}"
             + (paired_words({k: p[k] for k in ('ratio', 'reach', 'worse')}) if p else "")
             + f"; one network pass without a stroke scores {f(a['network_no_stroke']['mean'])}× the base prediction against {f(b['network_no_stroke']['mean'])}×: "
-            "trained against the oracle, the network redraws less of the tile and follows the stroke more."]
+            "trained against the oracle, the network redraws less of the tile and follows the stroke more."
+            + sim_pair_words(load('simulation_valid_oracle'), load('simulation_valid_anchored'))]
+
+def sim_pair_words(a:dict|None, b:dict|None)->str:
+    "The simulated annotator's manual input saved per validation mirror, a refiner against the shipped one (same mirrors, seeds and guard)."
+    if not (a and b): return ""
+    ms = [m for m in a['mirrors'] if m in b['mirrors']]
+    sv = lambda d, m: d['mirrors'][m]['manual_input_saved']
+    return (f" The simulated annotator on the same {len(ms)} validation mirrors ({a['seeds']} seeds each, `bench/simulation.py --split valid`, guard `traced`) saves "
+            + ', '.join(f"{100*sv(a, m)['mean']:.1f} ± {100*sv(a, m)['std']:.1f} % against {100*sv(b, m)['mean']:.1f} ± {100*sv(b, m)['std']:.1f} % ({m})" for m in ms)
+            + " of the manual input (mean ± std over seeds).")
 
 def guard_variants_paragraph():
     "Other ways of accepting the network's output (bench/guard_variants.py, validation strokes), against the `connected` guard."
