@@ -7,8 +7,6 @@ Two variants of the shipped refiner's network, each trained on from its weights 
         --long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2 --epochs 10 --samples-per-epoch 1024 --lr 3e-4 --out <weights> --name refiner_fields
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/exp_refiner_inputs.py ring --init <plain refiner> \
         --long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2 --epochs 10 --samples-per-epoch 1024 --lr 3e-4 --out <weights> --name refiner_ring
-    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/exp_refiner_inputs.py oracle --init <plain refiner> \
-        --long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2 --epochs 10 --samples-per-epoch 1024 --lr 3e-4 --out <weights> --name refiner_oracle
 
 - `dilated`: the two convolutions of the UNet's deepest level (1/16 resolution) dilated by 2 and 4, which widens
   the receptive field there from 5 × 5 to 13 × 13 cells (80 → 208 px); the weights keep their shapes, so the
@@ -21,10 +19,9 @@ Two variants of the shipped refiner's network, each trained on from its weights 
   ring within 3 px of the GT line, weighted 1, against drawing a restored line too wide. Strokes that leave the
   tile worse mostly add line next to the GT (measured: a median 16 such pixels per worse add stroke against 7
   restored), and the pFM's precision counts every one of them.
-- `oracle` (a target, the network is the plain one): the Dice and far-loss target is the component oracle of the
-  sample's strokes (Y^Δ with the error components the strokes touch fixed) instead of the GT. Trained against the
-  GT, the network is also rewarded for redrawing lines no stroke touched, which the guard then has to cut away;
-  the oracle asks for exactly what a stroke should do, however far its component reaches.
+
+Training against the component oracle of the strokes instead of the GT, first tried here, is now the library's
+`train_refiner(target='oracle')` (`bench/train_refiner.py --target oracle`, nb 07b), which trained `refiner_oracle`.
 
 Everything after the argument naming the variant is bench/train_refiner.py's (training, then the analysis of the
 validation strokes). Then, on the same validation strokes, the paired differences to the refiner it started from
@@ -46,8 +43,7 @@ import fusing_forces.models as M
 
 VARIANTS = {'dilated': "the deepest UNet level's two convolutions dilated by 2 and 4, widening its receptive field from 80 to 208 px",
             'fields': "the strokes also as two Gaussian-blurred stroke fields at σ 8 and 24 px, in extra input channels"}
-LOSSES = {'ring': "the loss also penalises line drawn within 3 px beside the GT (BCE over that ring, weight 1)",
-          'oracle': "the target is the component oracle (Y with the strokes burned in and the error components they touch fixed) instead of the GT"}
+LOSSES = {'ring': "the loss also penalises line drawn within 3 px beside the GT (BCE over that ring, weight 1)"}
 SIGMAS, DILATIONS, RING, RING_WEIGHT = (8.0, 24.0), (2, 4), 3, 1.0
 
 def patch_loss():
@@ -61,22 +57,6 @@ def patch_loss():
                     / ring.sum().clamp_min(1.0) for k in range(logits.shape[1]))
         return plain(self, logits, target) + extra
     RT.RefinerLoss.__call__ = call
-
-def patch_target():
-    "Train against the component oracle: each sample's target becomes Y^Δ with the error components its strokes touch fixed (`touched_errors`), the far-loss weights unchanged."
-    import numpy as np
-    import fusing_forces.refiner_training as RT
-    from fusing_forces.refiner import touched_errors
-    from fusing_forces.strokes import burn_strokes
-    plain = RT.RefinerCropDataset.__getitem__
-    def item(self, i):
-        inp, target = plain(self, i)
-        strokes = inp[-1].numpy().round().astype(np.int8); gt = target[0].numpy() > 0.5
-        manual = burn_strokes(inp[-2].numpy() > 0, strokes)   # Y^Δ: the encoded logits keep their sign
-        oracle = manual ^ touched_errors(manual, gt, strokes)  # the touched components are errors: flipping them fixes them
-        target = target.clone(); target[0] = torch.from_numpy(oracle.astype(np.float32))
-        return inp, target
-    RT.RefinerCropDataset.__getitem__ = item
 
 def _kernel(s:float)->torch.Tensor:
     "1-D Gaussian of σ `s`, scaled so that blurring a 1-px line across gives a peak near 1."
@@ -155,7 +135,7 @@ def main():
     if '--init' in args:
         i = args.index('--init') + 1
         if i >= len(args) or not Path(args[i]).is_file(): sys.exit(f"error: --init {args[i] if i < len(args) else ''}: file does not exist")
-    plain = {'ring': patch_loss, 'oracle': patch_target}[variant]() if variant in LOSSES else patch(variant)
+    plain = patch_loss() if variant in LOSSES else patch(variant)
     if variant == 'fields' and '--init' in args: i = args.index('--init') + 1; args[i] = fields_init(args[i], plain)
     save = _machine.save_result
     _machine.save_result = lambda name, rep: save(name, dict(rep, variant=f"{variant}: {({**VARIANTS, **LOSSES})[variant]}"))   # train_refiner.py imports it from here

@@ -13,13 +13,15 @@ from fusing_forces.models import load_model, sha256
 
 W = Path(__file__).parent.parent/'weights'
 RES = Path(__file__).parent/'results'
-# refiner_F3 continues refiner_F2 (the first command) from its weights (the second); shipped with guard 'traced', 1 iteration (stored in the checkpoint;
-# chosen on the validation mirrors by bench/trace_variants.py and bench/simulation.py --split valid --guard traced)
+# refiner_oracle continues refiner_F3 (trained against the component oracle of the strokes instead of the GT), which continues refiner_F2;
+# shipped with guard 'traced', 1 iteration (set in the checkpoint after training, which stores iterations = unroll; chosen on the validation
+# mirrors by bench/trace_variants.py, bench/refiner_strokes.py --split valid and bench/simulation.py --split valid)
 REFINER_RECIPE = '--long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2'
 REFINER_COMMAND = ('OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py ' + REFINER_RECIPE + ' --epochs 12 --samples-per-epoch 768 --out F2.pth --name refiner_F2` then '
                    '`OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py ' + REFINER_RECIPE + ' --init F2.pth --epochs 14 --samples-per-epoch 1024 --lr 3e-4 '
-                   '--out weights/refiner_default.pth --name refiner_F3')
-REFINER_RESULTS = 'refiner_F3'
+                   '--out F3.pth --name refiner_F3` then `OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_refiner.py ' + REFINER_RECIPE + ' --target oracle '
+                   '--init F3.pth --epochs 10 --samples-per-epoch 1024 --lr 3e-4 --out weights/refiner_default.pth --name refiner_oracle')
+REFINER_RESULTS = 'refiner_oracle'
 # how each shipped checkpoint was made: the command, and the results file its training run wrote (bench/results/<name>.json)
 SHIPPED = {'base_default.pth': ('OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/train_base.py --epochs 80 --samples-per-epoch 1536 '
                                 '--out weights/base_default.pth --name base_r1', 'base_r1'),
@@ -50,7 +52,7 @@ def card(path, cfg:dict, digest:str):
     else:
         r = cfg.get('refine', {})
         lines += [f"- training: {rep.get('epochs_run')} epochs × {rep.get('samples_per_epoch')} samples, strokes per sample ≤ {rep.get('history')}, "
-                  f"long misses {rep.get('long_miss', 0)}, faint misses {rep.get('faint_miss', 0)}, far loss λ {rep.get('far', 0)}, unrolled × {rep.get('unroll', 1)}; "
+                  f"long misses {rep.get('long_miss', 0)}, faint misses {rep.get('faint_miss', 0)}, far loss λ {rep.get('far', 0)}, target {rep.get('target', 'gt')}, unrolled × {rep.get('unroll', 1)}; "
                   f"{rep.get('train_s', 0)/60:.1f} min, {rep.get('samples_per_s')} samples/s"
                   + (f", continuing the weights of {rep['init']} (warm start, peak lr {rep.get('lr')})" if rep.get('init') else '')]
         if r: lines.append(f"- refine defaults stored in the checkpoint: {json.dumps(r)}")

@@ -8,8 +8,8 @@ for one level), `--draws` simulated single strokes (the paper's rule) on the bas
 same strokes for every refiner. Reports, with medians and tile-bootstrap 95 % intervals (`fusing_forces.analysis`):
 the ratio pFM(Y')/pFM(Y^Δ), the component oracle and the share of its gain the refiner gets, the refiner without a
 stroke against the base prediction, the stroke effect, the reach of add strokes overall and by distance from the
-stroke, the share of strokes that leave the tile worse; and the paired difference of each refiner/setting to the
-first one. Writes bench/results/<name>.json and, with --figure, the reach-by-distance plot and the largest cases.
+stroke, the share of strokes that leave the tile worse (at all, and by more than 1 %); and the paired difference of
+each refiner/setting to the first one. Writes bench/results/<name>.json and, with --figure, the reach-by-distance plot and the largest cases.
 """
 import argparse, json, sys, time
 from pathlib import Path
@@ -66,12 +66,12 @@ def main():
             t = time.time(); rows = stroke_effects(ref, cases, guard=guard, iterations=it, locality=loc, trace=kw or None); s = summarise(rows, B=1000)
             s['seconds'] = round(time.time() - t, 1)
             if rows0 is None: rows0, first = rows, key
-            else: s['paired_vs_first'] = {k: paired_difference(rows, rows0, k, B=1000) for k in ('ratio', 'reach', 'worse')}
+            else: s['paired_vs_first'] = {k: paired_difference(rows, rows0, k, B=1000) for k in ('ratio', 'reach', 'worse', 'worse_1pct')}
             runs[key] = dict(summary=s, refiner=path, guard=guard, iterations=it, locality=loc, trace=kw)
             f = lambda k: f"{s[k]['mean']:.3f} [{s[k]['ci'][0]:.3f}, {s[k]['ci'][1]:.3f}] (median {s[k]['median']:.3f})"
             print(f"\n{key}\n  ratio {f('ratio')}\n  component oracle {f('oracle')}; share of its gain {s['oracle_share']['mean']:.2f} "
                   f"[{s['oracle_share']['ci'][0]:.2f}, {s['oracle_share']['ci'][1]:.2f}]\n  without a stroke vs base: this procedure {f('no_stroke')}, one plain network pass {f('network_no_stroke')}\n"
-                  f"  stroke effect {f('stroke_effect')}\n  worse than Y^Δ {f('worse')}\n  reach {f('reach')}\n  reach by distance "
+                  f"  stroke effect {f('stroke_effect')}\n  worse than Y^Δ {f('worse')}, by more than 1 % {f('worse_1pct')}\n  reach {f('reach')}\n  reach by distance "
                   + ', '.join(f"{b['bin']} px {b['restored']:.2f} [{b['ci'][0]:.2f}, {b['ci'][1]:.2f}]" for b in s['reach_by_distance']))
             if 'paired_vs_first' in s:
                 print('  vs ' + first + ': ' + ', '.join(f"{k} {d['difference']:+.3f} [{d['ci'][0]:+.3f}, {d['ci'][1]:+.3f}]" for k, d in s['paired_vs_first'].items()))

@@ -68,6 +68,7 @@ def recipe(d):
     if d.get('long_miss'): parts.append(f"long misses {d['long_miss']:g}")
     if d.get('faint_miss'): parts.append(f"faint misses {d['faint_miss']:g}")
     if d.get('far'): parts.append(f"far loss λ = {d['far']:g}")
+    if d.get('target', 'gt') != 'gt': parts.insert(0, f"**{TARGET_WORDS}** (`--target {d['target']}`)")
     if d.get('unroll', 1) > 1: parts.append(f"unrolled × {d['unroll']}")
     if d.get('init'): parts.append(f"continued from `{init_of(d)}`'s weights (peak lr {d.get('lr'):g})")
     if d.get('variant'): parts.insert(0, f"**{variant_words(d)}** (`{variant_command(d)}`)")
@@ -84,19 +85,21 @@ def bin_of(s, b='16–32'):
     return r
 
 TRAINED = ('refiner_F0', 'refiner_F1', 'refiner_F2', 'refiner_F3', 'refiner_F4', 'refiner_F5', 'refiner_dilated', 'refiner_fields', 'refiner_oof', 'refiner_ring', 'refiner_oracle')
-SHIPPED_REFINER = 'refiner_F3'   # weights/refiner_default.pth (bench/model_card.py names its training run too)
-LABELS = {'refiner_default': 'shipped (`refiner_F3`)', 'F2': '`refiner_F2`', 'F1': '`refiner_F1`', 'F0': "`refiner_F0` (the paper's recipe)"}   # the refiners trained against the shipped base model on the clean split
+SHIPPED_REFINER = 'refiner_oracle'   # weights/refiner_default.pth (bench/model_card.py names its training run too)
+PREV_REFINER = 'refiner_F3'   # shipped before `refiner_oracle`: the guard studies used it, and every later run continued its weights
+LABELS = {'refiner_default': 'shipped (`refiner_oracle`)', 'F3': '`refiner_F3` (shipped before)', 'F2': '`refiner_F2`', 'F1': '`refiner_F1`', 'F0': "`refiner_F0` (the paper's recipe)"}   # the refiners trained against the shipped base model on the clean split
 
 def crops_of(d:dict)->int: "Training crops of one run (epochs run × crops per epoch)."; return d.get('epochs_run', 0)*d.get('samples_per_epoch', 0)
 
 def init_of(d:dict)->str|None: "The results name of the run whose weights this run continued."; return d['init'].split()[0] if d.get('init') else None
 
 def continuations(trained, same:bool|None=None):
-    "The (name, results) of trained runs that continue the shipped refiner's weights (`same`: only those with / without its recipe and network)."
-    shipped = dict(trained).get(SHIPPED_REFINER) or {}
-    out = [(n, d) for n, d in trained if init_of(d) == SHIPPED_REFINER]
+    "The (name, results) of trained runs that continue `PREV_REFINER`'s weights (`same`: only those with / without its recipe and network)."
+    shipped = dict(trained).get(PREV_REFINER) or {}
+    out = [(n, d) for n, d in trained if init_of(d) == PREV_REFINER]
     return out if same is None else [(n, d) for n, d in out if same_recipe(d, shipped) == same]
 
+TARGET_WORDS = "the target is the component oracle of the strokes (Y^Δ with the error components they touch fixed) instead of the GT"
 RECIPE_KEYS = {'long_miss': 'long misses', 'faint_miss': 'faint misses', 'far': 'far loss λ', 'unroll': 'unrolled ×'}
 def variant_words(d:dict)->str: "A variant's description (`bench/exp_refiner_inputs.py`, `bench/exp_oof.py`)."; return d['variant'].split(': ', 1)[-1]
 def variant_command(d:dict)->str:
@@ -105,14 +108,14 @@ def variant_command(d:dict)->str:
 
 def differs(d:dict, shipped:dict)->list[str]:
     "What a run changes against the shipped refiner's network and recipe, in words (empty: the same)."
-    return ([variant_words(d)] if d.get('variant') else []) + [f"{w} {d.get(k):g} instead of {shipped.get(k):g}" for k, w in RECIPE_KEYS.items() if d.get(k) != shipped.get(k)]
+    return ([variant_words(d)] if d.get('variant') else []) + ([TARGET_WORDS] if d.get('target', 'gt') != shipped.get('target', 'gt') else []) + [f"{w} {d.get(k):g} instead of {shipped.get(k):g}" for k, w in RECIPE_KEYS.items() if d.get(k) != shipped.get(k)]
 
 def same_recipe(d:dict, ref:dict)->bool: "Same network and training recipe as `ref`."; return not differs(d, ref)
 
 def valid_c1(d:dict)->dict: "A training run's validation summary with guard `connected`, 1 iteration."; return d['analysis_valid']['settings']['connected_1']
 
 def continuation_sentence(n:str, d:dict, shipped:dict)->str:
-    "How a run continuing the shipped refiner differs from it on the validation strokes (guard `connected`, 1 iteration), in words."
+    "How a run continuing `PREV_REFINER` differs from it on the validation strokes (guard `connected`, 1 iteration), in words."
     a, s = valid_c1(d), valid_c1(shipped)
     diff = differs(d, shipped)
     pct = lambda x: f"{100*x:.0f} %"
@@ -121,9 +124,10 @@ def continuation_sentence(n:str, d:dict, shipped:dict)->str:
             ("restored 16–32 px", bin_of(a)['restored'], bin_of(s)['restored'], pct, ('more restored far out', 'less restored far out')),
             ("strokes made worse", a['worse']['mean'], s['worse']['mean'], pct, ('more strokes made worse', 'fewer strokes made worse'))]
     up = [w[0] for _, x, y, g, w in figs if g(x) != g(y) and x > y]; down = [w[1] for _, x, y, g, w in figs if g(x) != g(y) and x < y]
-    return (f" `{n}` ({', '.join(diff) or 'the same recipe'}) trained on from `{SHIPPED_REFINER}` for {crops_of(d):,} more crops ({d['train_s']/60:.0f} min): "
+    return (f" `{n}` ({', '.join(diff) or 'the same recipe'}) trained on from `{PREV_REFINER}` for {crops_of(d):,} more crops ({d['train_s']/60:.0f} min): "
             + ', '.join(f"{w} {g(x)} against {g(y)}" for w, x, y, g, _ in figs) + " (" + ', '.join(up + down) + ")" + paired_words(d.get('paired_vs_init_valid'))
-            + ", so it was not shipped and not run on the test mirrors.")
+            + (f"; with the `traced` guard it leaves fewer strokes worse at the same share of the oracle's gain (below), so it is the shipped refiner."
+               if n == SHIPPED_REFINER else ", so it was not shipped and not run on the test mirrors."))
 
 def paired_words(p:dict|None)->str:
     "The paired differences on the same strokes, and which of them lie outside their 95 % interval's zero."
@@ -154,30 +158,30 @@ def refiner_section():
         SHARE = "share of the oracle's gain"
         c1 = {n: valid_c1(d) for n, d in trained if 'connected_1' in ((d.get('analysis_valid') or {}).get('settings') or {})}
         first_of = lambda key: max(c1, key=lambda n: round(c1[n][key]['mean'], 2))
-        top = lambda key, what: (f"the largest {what}" if round(c1[SHIPPED_REFINER][key]['mean'], 2) >= round(c1[first_of(key)][key]['mean'], 2)
-                                 else f"a {what} of {f(c1[SHIPPED_REFINER][key]['mean'], 2)} (the largest: `{first_of(key)}`, {f(c1[first_of(key)][key]['mean'], 2)})")
+        top = lambda key, what: (f"the largest {what}" if round(c1[PREV_REFINER][key]['mean'], 2) >= round(c1[first_of(key)][key]['mean'], 2)
+                                 else f"a {what} of {f(c1[PREV_REFINER][key]['mean'], 2)} (the largest: `{first_of(key)}`, {f(c1[first_of(key)][key]['mean'], 2)})")
         out += ["", f"Machine: {machine(trained[0][1])}. Chosen on these figures: without the guard every recipe leaves most strokes "
                 "worse than Y^Δ; with the `connected` guard (a change is kept only where it is connected to the stroke, in the stroke's "
-                f"direction) `{SHIPPED_REFINER}` has {top('oracle_share', SHARE)} and {top('reach', 'reach')}; a second "
-                "iteration lowers its reach. The shipped checkpoint stored that setting (guard `connected`, 1 iteration) as its default until the `traced` guard "
-                "(below) replaced it."]
-        shipped = dict(trained).get(SHIPPED_REFINER)
-        for n4, f4 in continuations(trained):   # runs that continue the shipped refiner and were not shipped
+                f"direction) `{PREV_REFINER}` has {top('oracle_share', SHARE)} and {top('reach', 'reach')}; a second "
+                f"iteration lowers its reach. `{PREV_REFINER}` was shipped with that setting (guard `connected`, 1 iteration) as its default until the `traced` guard "
+                f"(below) replaced it, and until `{SHIPPED_REFINER}` replaced the weights; the guard studies below used it, and each later run continued its weights."]
+        shipped = dict(trained).get(PREV_REFINER)
+        for n4, f4 in continuations(trained):   # runs that continue PREV_REFINER
             out[-1] += continuation_sentence(n4, f4, shipped)
     loc = load('refiner_strokes_valid_locality')
     if loc:
-        out += ["", "The locality radius on the same validation strokes (the shipped refiner, guard `connected`; the annotation page's "
+        out += ["", f"The locality radius on the same validation strokes (`{PREV_REFINER}`, guard `connected`; the annotation page's "
                 "slider, default 16 px): " + '; '.join(
                     (f"r = {r['locality']:g} px" if r.get('locality') else "no radius") + f": share of the oracle's gain {f(r['summary']['oracle_share']['mean'], 2)}, "
                     f"reach {100*r['summary']['reach']['mean']:.0f} %, worse {100*r['summary']['worse']['mean']:.0f} %" for r in loc['runs'].values())
                 + ". A radius removes little of the harm: even with the smallest one most of those strokes stay worse, so the harm lies within a few pixels of the stroke."]
     out += oof_paragraph() + oracle_traced_paragraph()
     out += guard_variants_paragraph() + trace_paragraph()
-    t, tt = load('refiner_strokes_test'), load('refiner_strokes_test_traced')   # the latter: the shipped refiner with its default `traced` guard first
+    t, tt = load('refiner_strokes_test'), load('refiner_strokes_test_traced')   # the latter: the shipped refiner with its default `traced` guard first, then `PREV_REFINER`'s
     if not t: return out + ["", "*Refiner on the test mirrors: `bench/results/refiner_strokes_test.json` not yet produced (run `bench/refiner_strokes.py`).*"]
     out += ["", f"On the test mirrors ({', '.join(t['views'])}): {t['n_cases']} single strokes (the paper's rule, {t['draws']} per tile) on the "
             "base model's tile predictions, the same strokes for every row; mean [tile-bootstrap 95 % interval] (median). "
-            + ("The first row is the shipped refiner with the `connected` guard, its default before the `traced` guard (below)." if tt else "The first row is the shipped default."), "",
+            + (f"The first row is `{PREV_REFINER}` (shipped then) with the `connected` guard, its default before the `traced` guard; the shipped refiner is measured on the same strokes below." if tt else "The first row is the shipped default."), "",
             "| refiner, refine setting | pFM(Y′)/pFM(Y^Δ) | share of the component oracle's gain | stroke effect | strokes made worse than Y^Δ | reach of an add stroke | restored 16–32 px from the stroke | without a stroke, vs base |",
             "|---|---|---|---|---|---|---|---|"]
     label = lambda key: ' '.join([LABELS.get(key.split()[0], key.split()[0])] + key.split()[1:])
@@ -213,7 +217,7 @@ def refiner_section():
 
 def oof_paragraph():
     "Whether the out-of-fold Y (bench/exp_oof.py) makes the training misses realistic, and what the refiner trained on it does."
-    b, r, sh = load('base_oof'), load('refiner_oof'), load(SHIPPED_REFINER)
+    b, r, sh = load('base_oof'), load('refiner_oof'), load(PREV_REFINER)
     if not (b and b.get('misses') and r and sh): return []
     m = list(b['misses'].values()); pct = lambda x: f"{100*x:.1f} %"
     a, s_ = valid_c1(r), valid_c1(sh)
@@ -222,32 +226,35 @@ def oof_paragraph():
             f"give each training mirror a Y from a model that did not see it. On the training mirrors that Y misses {pct(m[1]['missed_skeleton'])} of the GT skeleton "
             f"(the shipped base model's in-sample Y: {pct(m[0]['missed_skeleton'])}), as the shipped base model does on the unseen validation tiles "
             f"({pct(m[2]['missed_skeleton'])}): the training misses become those met at test time. The refiner trained on it (`refiner_oof`, otherwise "
-            f"`{SHIPPED_REFINER}`'s recipe, continued from its weights) has a share of the oracle's gain of {f(a['oracle_share']['mean'], 2)} against "
+            f"`{PREV_REFINER}`'s recipe, continued from its weights) has a share of the oracle's gain of {f(a['oracle_share']['mean'], 2)} against "
             f"{f(s_['oracle_share']['mean'], 2)}, reach {100*a['reach']['mean']:.0f} % against {100*s_['reach']['mean']:.0f} %"
             + paired_words(r.get('paired_vs_init_valid'))
             + ("; so matching the training misses to those of test time does not change what a stroke does." if r.get('paired_vs_init_valid') and
                all(v['ci'][0] <= 0 <= v['ci'][1] for v in r['paired_vs_init_valid'].values()) else ".")]
 
 def oracle_traced_paragraph():
-    "The refiner trained against the component oracle (bench/exp_refiner_inputs.py oracle) against the shipped one, both with the default `traced` guard, on the validation strokes."
+    "The refiner trained against the component oracle (`--target oracle`) against `PREV_REFINER`, both with the default `traced` guard, on the validation strokes."
     v = load('refiner_strokes_valid_oracle')
     if not v: return []
     runs = v['runs']; key = lambda who: next((k for k in runs if k.startswith(who + ' ') and 'guard=traced' in k), None)
-    o, s_ = key('oracle'), key(SHIPPED_REFINER.split('_')[-1])
+    o, s_ = key('oracle'), key(PREV_REFINER.split('_')[-1])
     if not (o and s_): return []
     a, b, p = runs[o]['summary'], runs[s_]['summary'], runs[o]['summary'].get('paired_vs_first')
     pct = lambda x: f"{100*x:.1f} %"
     return ["", f"With the default `traced` guard (below) on the same validation strokes (`bench/refiner_strokes.py --split valid`, {v['n_cases']} strokes), "
-            f"`refiner_oracle` against `{SHIPPED_REFINER}`: share of the oracle's gain {f(a['oracle_share']['mean'], 3)} against {f(b['oracle_share']['mean'], 3)}, "
+            f"`refiner_oracle` against `{PREV_REFINER}`: share of the oracle's gain {f(a['oracle_share']['mean'], 3)} against {f(b['oracle_share']['mean'], 3)}, "
             f"reach {pct(a['reach']['mean'])} against {pct(b['reach']['mean'])}, restored 16–32 px {100*bin_of(a)['restored']:.0f} % against {100*bin_of(b)['restored']:.0f} %, "
             f"strokes made worse {pct(a['worse']['mean'])} against {pct(b['worse']['mean'])}"
+            + (f" (by more than 1 % of the tile's pFM: {pct(a['worse_1pct']['mean'])} against {pct(b['worse_1pct']['mean'])})" if 'worse_1pct' in a and 'worse_1pct' in b else "")
             + (paired_words({k: p[k] for k in ('ratio', 'reach', 'worse')}) if p else "")
             + f"; one network pass without a stroke scores {f(a['network_no_stroke']['mean'])}× the base prediction against {f(b['network_no_stroke']['mean'])}×: "
             "trained against the oracle, the network redraws less of the tile and follows the stroke more."
-            + sim_pair_words(load('simulation_valid_oracle'), load('simulation_valid_anchored'))]
+            + sim_pair_words(load('simulation_valid_oracle'), load('simulation_valid_anchored'))
+            + (f" By the rule that chose the guard's settings (the largest share of the oracle's gain among those that leave no more strokes worse) `{SHIPPED_REFINER}` "
+               "is the shipped refiner; its test figures follow." if SHIPPED_REFINER == 'refiner_oracle' else "")]
 
 def sim_pair_words(a:dict|None, b:dict|None)->str:
-    "The simulated annotator's manual input saved per validation mirror, a refiner against the shipped one (same mirrors, seeds and guard)."
+    "The simulated annotator's manual input saved per validation mirror, a refiner against another (same mirrors, seeds and guard)."
     if not (a and b): return ""
     ms = [m for m in a['mirrors'] if m in b['mirrors']]
     sv = lambda d, m: d['mirrors'][m]['manual_input_saved']
@@ -272,7 +279,7 @@ def guard_variants_paragraph():
     for kind, what in kinds.items():
         rs = [(k, r) for k, r in runs.items() if k.startswith(kind + ':')]
         if rs: parts.append(what + ": " + "; ".join(row(k.replace(kind + ':', 'G = ' if kind == 'chained' else 'T = '), r) for k, r in rs))
-    out = ["", f"Other ways to accept the network's output, on the same validation strokes (`bench/guard_variants.py`; the shipped refiner; the ratio is the paired difference "
+    out = ["", f"Other ways to accept the network's output, on the same validation strokes (`bench/guard_variants.py`; `{PREV_REFINER}`; the ratio is the paired difference "
            f"to the `connected` guard, whose share is {f(c['oracle_share']['mean'], 2)}, reach {100*c['reach']['mean']:.0f} %, worse {100*c['worse']['mean']:.0f} %): " + ". ".join(parts) + "."]
     others = [r for k, r in runs.items() if k != 'connected']
     best = max(others, key=lambda r: r['summary']['oracle_share']['mean'])
@@ -303,7 +310,7 @@ def trace_paragraph():
             if key in seen: continue
             seen.add(key); rows.append((kw, r))
     out = ["", f"**Tracing** (`trace_stroke`, guard `traced`: the `connected` guard, then from both ends of the add stroke a path along the ridge of the network's logits "
-           f"in the stroke's direction, drawn 5 px wide). Its settings on the same validation strokes (`bench/trace_variants.py`, {len(files)} rounds; the shipped refiner; "
+           f"in the stroke's direction, drawn 5 px wide). Its settings on the same validation strokes (`bench/trace_variants.py`, {len(files)} rounds; `{PREV_REFINER}`; "
            f"paired differences to `connected`, whose share is {f(c['oracle_share']['mean'], 3)}, reach {100*c['reach']['mean']:.0f} %, worse {100*c['worse']['mean']:.1f} %):", "",
            "| threshold, max turn °, turn cost /rad, gap, max length, radius, anchor px | share of the oracle's gain | reach | restored 16–32 px | strokes made worse | Δ ratio | Δ reach | Δ worse |",
            "|---|---|---|---|---|---|---|---|"]
@@ -344,7 +351,7 @@ def trace_paragraph():
                     f"({', '.join(k_.replace('traced ', '') for k_ in runs5)} tried) the largest share, {f(s5['oracle_share']['mean'], 3)}, is {k.replace('traced ', '')}: "
                     f"reach {100*s5['reach']['mean']:.1f} %, restored 16–32 px {100*bin_of(s5)['restored']:.0f} %, {100*s5['worse']['mean']:.1f} % of strokes made worse "
                     f"(`connected`: {100*c5['worse']['mean']:.1f} %)" + (" — the default." if all(now.get(a) == b for a, b in {**r5['defaults'], **r['settings']}.items()) else ".")]
-    sims = [(load(n), label) for n, label in (('simulation_valid', '`connected`'), ('simulation_valid_traced', '`traced` without anchors'), ('simulation_valid_anchored', f"`traced` (anchor {now['anchor']:g} px, shipped)"))]
+    sims = [(load(n), label) for n, label in (('simulation_valid', '`connected`'), ('simulation_valid_traced', '`traced` without anchors'), ('simulation_valid_anchored', f"`traced` (anchor {now['anchor']:g} px, the default)"))]
     sims = [(d, label) for d, label in sims if d]
     if len(sims) > 1:
         m = [k for k in sims[-1][0]['mirrors'] if all(k in d['mirrors'] for d, _ in sims)]
@@ -352,19 +359,23 @@ def trace_paragraph():
             ms = d['mirrors'][k]['manual_input_saved']
             return f"{100*ms['mean']:.1f} %" + (f" ({ms['n']} of {d['seeds']} runs reach the manual run's final pFM)" if ms['n'] < d['seeds'] else '')
         out += ["", f"The simulated annotator on the validation mirrors ({sims[-1][0]['seeds']} seeds, {', '.join(m)}; `bench/simulation.py --split valid --guard`) saves "
-                + '; '.join(' / '.join(s_(d, k) for k in m) + f" with {label}" for d, label in sims) + " of the manual input; the shipped checkpoint stores `traced` as its default."]
+                + '; '.join(' / '.join(s_(d, k) for k in m) + f" with {label}" for d, label in sims) + f" of the manual input (all with `{PREV_REFINER}`); the shipped checkpoint stores `traced` as its default."]
     return out
 
 def traced_test_section(tt):
     "The shipped refiner with the `traced` guard on the test strokes (bench/refiner_strokes.py --settings traced:1,connected:1,traced:1:16)."
     if not tt: return []
-    out = ["", f"With the `traced` guard (the shipped default) on the same {tt['n_cases']} test strokes; the first row is the shipped setting, the others are paired against it:", "",
-           "| refine setting | pFM(Y′)/pFM(Y^Δ) | share of the component oracle's gain | strokes made worse than Y^Δ | reach of an add stroke | restored 16–32 px from the stroke | paired Δ ratio, Δ reach, Δ worse |",
-           "|---|---|---|---|---|---|---|"]
+    w1 = all('worse_1pct' in r['summary'] for r in tt['runs'].values())
+    label = lambda key: ' '.join([LABELS.get(key.split()[0], key.split()[0])] + key.split()[1:])
+    out = ["", f"The shipped refiner with its default `traced` guard, other settings and `{PREV_REFINER}` on the same {tt['n_cases']} test strokes; the first row is the shipped default, the others are paired against it:", "",
+           "| refiner, refine setting | pFM(Y′)/pFM(Y^Δ) | share of the component oracle's gain | strokes made worse than Y^Δ |" + (" … by more than 1 % |" if w1 else "")
+           + " reach of an add stroke | restored 16–32 px from the stroke | paired Δ ratio, Δ reach, Δ worse |",
+           "|---|---|---|---|" + ("---|" if w1 else "") + "---|---|---|"]
     for key, r in tt['runs'].items():
         s = r['summary']; b = bin_of(s); p = s.get('paired_vs_first')
-        out.append(f"| {' '.join(key.split()[1:])} | {ci(s['ratio'])} | {f(s['oracle_share']['mean'], 2)} [{f(s['oracle_share']['ci'][0], 2)}, {f(s['oracle_share']['ci'][1], 2)}] | "
-                   f"{100*s['worse']['mean']:.1f} % [{100*s['worse']['ci'][0]:.1f}, {100*s['worse']['ci'][1]:.1f}] | {ci(s['reach'], True)} | "
+        out.append(f"| {label(key)} | {ci(s['ratio'])} | {f(s['oracle_share']['mean'], 2)} [{f(s['oracle_share']['ci'][0], 2)}, {f(s['oracle_share']['ci'][1], 2)}] | "
+                   f"{100*s['worse']['mean']:.1f} % [{100*s['worse']['ci'][0]:.1f}, {100*s['worse']['ci'][1]:.1f}] | "
+                   + (f"{100*s['worse_1pct']['mean']:.1f} % [{100*s['worse_1pct']['ci'][0]:.1f}, {100*s['worse_1pct']['ci'][1]:.1f}] | " if w1 else "") + f"{ci(s['reach'], True)} | "
                    + (f"{100*b['restored']:.0f} % [{100*b['ci'][0]:.0f}, {100*b['ci'][1]:.0f}]" if b else '–') + " | "
                    + (', '.join(f"{p[m]['difference']:+.3f} [{p[m]['ci'][0]:+.3f}, {p[m]['ci'][1]:+.3f}]" for m in ('ratio', 'reach', 'worse')) if p else '–') + " |")
     if tt.get('figure') and (HERE.parent/tt['figure']).is_file():
@@ -377,12 +388,12 @@ def refiner_reading(t, trained):
     "What the figures above say about why the targets are missed, computed from them."
     runs = t['runs']; keys = list(runs)
     get = lambda stem, guard: next((runs[k]['summary'] for k in keys if k.split()[0] == stem and f'guard={guard}' in k and 'locality' not in k), None)
-    sh, shn, p0 = get('refiner_default', 'connected'), get('refiner_default', 'none'), get('F0', 'connected')
+    sh, shn, p0 = get('F3', 'connected'), get('F3', 'none'), get('F0', 'connected')   # PREV_REFINER's runs
     if not (sh and shn and p0 and 'paired_vs_first' in p0): return []
     bins = {b['bin']: b['restored'] for b in sh['reach_by_distance']}; bn = bin_of(shn)
     d = p0['paired_vs_first']['reach']
-    tr = load(SHIPPED_REFINER) or {}
-    chain, name, d_ = [], SHIPPED_REFINER, tr   # the training runs the shipped refiner continues, first to last
+    tr = load(PREV_REFINER) or {}
+    chain, name, d_ = [], PREV_REFINER, tr   # the training runs PREV_REFINER continues, first to last
     while d_:
         chain.insert(0, (name, d_)); name = init_of(d_); d_ = load(name) if name else None
     prev = chain[0][1] if len(chain) > 1 else None
@@ -394,14 +405,14 @@ def refiner_reading(t, trained):
                     for n, d in continuations(trained, same=True))
     variants = continuations(trained, same=False)
     if variants:
-        later += (" changing the network or the recipe instead, each trained on from the shipped weights (validation, guard `connected`): "
+        later += (f" changing the network or the recipe instead, each trained on from `{PREV_REFINER}`'s weights (validation, guard `connected`): "
                   + '; '.join(f"{', '.join(differs(d, tr))} (`{n}`): reach {100*valid_c1(d)['reach']['mean']:.0f} % against {100*valid_c1(tr)['reach']['mean']:.0f} %, "
                               f"share of the oracle's gain {f(valid_c1(d)['oracle_share']['mean'], 2)} against {f(valid_c1(tr)['oracle_share']['mean'], 2)}" for n, d in variants)
                   + ("; none of these changes raised the reach or the share in its run;" if len(variants) > 1 and all(valid_c1(d)['reach']['mean'] <= valid_c1(tr)['reach']['mean'] and
                      valid_c1(d)['oracle_share']['mean'] <= valid_c1(tr)['oracle_share']['mean'] for _, d in variants) else ";"))
     if prev and f2 and 'paired_vs_first' in f2:
         dr = f2['paired_vs_first']['reach']
-        volume = (f"The shipped refiner saw {sum(crops_of(d) for _, d in chain):,} training crops in all on 2 CPU cores ("
+        volume = (f"`{PREV_REFINER}` saw {sum(crops_of(d) for _, d in chain):,} training crops in all on 2 CPU cores ("
                   + ', then '.join(f"{crops_of(d):,} as `{n}`" for n, d in chain) + ", each run continuing the weights of the one before); "
                   f"that longer training alone raised the reach from {100*f2['reach']['mean']:.0f} % to {100*sh['reach']['mean']:.0f} % "
                   f"(paired difference {-100*dr['difference']:+.0f} points [{-100*dr['ci'][1]:+.0f}, {-100*dr['ci'][0]:+.0f}]) and the part restored 16–32 px from the stroke "
@@ -411,7 +422,7 @@ def refiner_reading(t, trained):
                   f"move (on the validation strokes the share went from {vs(prev)} to {vs(tr)}).{later} a much longer run of a larger network (the `paper` preset on a GPU) is the next measurement to make.")
     else: volume = (f"Each refiner here saw {crops_of(tr):,} training crops on 2 CPU cores; longer training (a GPU run of the `paper` preset) "
                     "is the next measurement to make.")
-    return ["", f"Reading: with the new recipe a stroke restores {sh['reach']['mean']/max(p0['reach']['mean'], 1e-9):.1f}× as much of the touched missed line as with the paper's recipe "
+    return ["", f"Reading (`{PREV_REFINER}`, guard `connected`, the table above): with the new recipe a stroke restores {sh['reach']['mean']/max(p0['reach']['mean'], 1e-9):.1f}× as much of the touched missed line as with the paper's recipe "
             f"(`refiner_F0`, {crops_of(load('refiner_F0') or {}):,} training crops) against the same base model (reach {100*sh['reach']['mean']:.0f} % against {100*p0['reach']['mean']:.0f} %, paired difference "
             f"{-100*d['difference']:+.0f} points [{-100*d['ci'][1]:+.0f}, {-100*d['ci'][0]:+.0f}]), but the restored share still falls with the distance "
             f"from the stroke ({100*bins.get('0–8', 0):.0f} % within 8 px, {100*bins.get('8–16', 0):.0f} % at 8–16 px, {100*bins.get('16–32', 0):.0f} % at 16–32 px). "
@@ -429,7 +440,8 @@ def targets_table(first, lat, guard:str):
             ("share of the component oracle's gain", "≥ 0.50", first['oracle_share']['mean'] >= 0.5,
              f"{f(first['oracle_share']['mean'], 2)} [{f(first['oracle_share']['ci'][0], 2)}, {f(first['oracle_share']['ci'][1], 2)}]"),
             ("strokes that leave the tile worse than Y^Δ", "≤ 10 %", first['worse']['mean'] <= 0.10,
-             f"{100*first['worse']['mean']:.1f} % [{100*first['worse']['ci'][0]:.1f}, {100*first['worse']['ci'][1]:.1f}]")]
+             f"{100*first['worse']['mean']:.1f} % [{100*first['worse']['ci'][0]:.1f}, {100*first['worse']['ci'][1]:.1f}]"
+             + (f" (by more than 1 % of the tile's pFM: {100*first['worse_1pct']['mean']:.1f} % [{100*first['worse_1pct']['ci'][0]:.1f}, {100*first['worse_1pct']['ci'][1]:.1f}])" if 'worse_1pct' in first else ""))]
     if sim:
         sv = [m['manual_input_saved']['mean'] for m in sim['mirrors'].values()]; mg = [m['min_gain_after_5pct'] for m in sim['mirrors'].values()]
         rows += [("simulated annotator: manual input saved, every mirror", "≥ 50 %", min(sv) >= 0.5, ' / '.join(f"{100*x:.1f} %" for x in sv)),
@@ -527,7 +539,9 @@ def simulation_section():
            "|---|---|---|---|---|---|---|---|---|"]
     found = None
     pct = lambda x: '–' if x is None else f"{100*x:+.1f} %"
-    for name, label in (('simulation_test', 'shipped'), ('simulation_test_traced_anchor0', 'shipped weights, guard `traced` at threshold −1 without anchored ends'), ('simulation_test_connected', 'shipped weights, guard `connected`'), ('simulation_levels', 'shipped')):
+    for name, label in (('simulation_test', f'shipped (`{SHIPPED_REFINER}`)'), ('simulation_test_F3', f'`{PREV_REFINER}` (shipped before), guard `traced`'),
+                        ('simulation_test_traced_anchor0', f'`{PREV_REFINER}`, guard `traced` at threshold −1 without anchored ends'), ('simulation_test_connected', f'`{PREV_REFINER}`, guard `connected`'),
+                        ('simulation_levels', 'shipped')):
         d = load(name)
         if d is None: continue
         found = found or d
@@ -541,10 +555,13 @@ def simulation_section():
     if found is None:
         return ["*Simulated annotator: no `bench/results/simulation_test.json` yet (run `bench/simulation.py --seeds 10 --mirrors classic "
                 "--no-speed --name simulation_test --out docs/simulation_test` with the shipped weights).*"]
-    c, t = load('simulation_test_connected'), load('simulation_test')
+    c, t, new = load('simulation_test_connected'), load('simulation_test_F3'), load('simulation_test')
+    sv = lambda d, m: d['mirrors'][m]['manual_input_saved']['mean']
+    if t and new:
+        out += ["", f"`{SHIPPED_REFINER}` against `{PREV_REFINER}` (both with the `traced` guard; same seeds and mirrors): manual input saved "
+                + ' / '.join(f"{100*sv(t, m):.1f} % → {100*sv(new, m):.1f} %" for m in new['mirrors'] if m in t['mirrors']) + "."]
     if c and t and (t.get('refine') or {}).get('guard') == 'traced':
-        sv = lambda d, m: d['mirrors'][m]['manual_input_saved']['mean']
-        out += ["", "The same runs with the `connected` guard (the shipped default before the `traced` guard; same weights, seeds and mirrors): manual input saved "
+        out += ["", f"`{PREV_REFINER}` with the `connected` guard (its default before the `traced` guard; same weights, seeds and mirrors): manual input saved "
                 + ' / '.join(f"{100*sv(c, m):.1f} % → {100*sv(t, m):.1f} %" for m in t['mirrors'] if m in c['mirrors']) + " with tracing."]
         a0 = load('simulation_test_traced_anchor0')
         if a0: out[-1] += (" With `traced` at threshold −1 and without anchored ends (the shipped default before round 4 and 5): " + ' / '.join(f"{100*sv(a0, m):.1f} %" for m in t['mirrors'] if m in a0['mirrors']) + ".")

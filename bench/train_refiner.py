@@ -50,6 +50,8 @@ def main():
     p.add_argument('--long-miss', type=float, default=0.0, help='probability that Y misses a long stretch of a GT line')
     p.add_argument('--faint-miss', type=float, default=0.0, help='probability that Y misses the faint stretches of the GT')
     p.add_argument('--far', type=float, default=0.0, help='λ of the far-loss term (0: the paper\'s Dice loss)')
+    p.add_argument('--target', default='gt', choices=['gt', 'oracle'],
+                   help="the training target: the GT, or the component oracle of each sample's strokes (Y^Δ with the touched error components fixed)")
     p.add_argument('--unroll', type=int, default=1, help='network passes per training sample (the refiner then iterates as often)')
     p.add_argument('--train-logits', default='blended', choices=['window', 'blended'],
                    help="Y of a training crop: the base model run on the crop (as the evaluation's tiles), or cropped from a blended map")
@@ -69,7 +71,7 @@ def main():
     base = BaseModel.load(a.base)
     ref, rep = train_refiner(a.root, train, valid, base, preset=a.preset, history=a.history, epochs=a.epochs, bs=a.bs,
                              samples_per_epoch=a.samples_per_epoch, lr=a.lr, seed=a.seed, out=a.out, storage=a.storage,
-                             long_miss=a.long_miss, faint_miss=a.faint_miss, far=a.far, unroll=a.unroll, train_logits=a.train_logits,
+                             long_miss=a.long_miss, faint_miss=a.faint_miss, far=a.far, target=a.target, unroll=a.unroll, train_logits=a.train_logits,
                              bf16=a.bf16, channels_last=a.channels_last, num_workers=a.num_workers, init=a.init,
                              device='cuda' if torch.cuda.is_available() else None)
     rep['base_weights'] = a.base; rep['weights'] = a.out; rep['train_views'] = train; rep['valid_views'] = valid

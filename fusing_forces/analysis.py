@@ -15,8 +15,8 @@ from .base_model import GridMirror, grid_logits, mirror_tiles
 from .refiner import LOGIT_CLIP, stroke_history, stroke_oracles
 
 # %% auto #0
-__all__ = ['DISTANCE_BINS', 'StrokeCase', 'stroke_cases', 'stroke_effects', 'summarise', 'paired_difference', 'plot_reach',
-           'largest_add_cases', 'plot_cases']
+__all__ = ['DISTANCE_BINS', 'WORSE_MARGIN', 'StrokeCase', 'stroke_cases', 'stroke_effects', 'summarise', 'paired_difference',
+           'plot_reach', 'largest_add_cases', 'plot_cases']
 
 # %% ../nbs/07a_analysis.ipynb #570187e1
 DISTANCE_BINS = (0, 8, 16, 32, 64, np.inf)   # px from the stroke, on the model grid
@@ -91,6 +91,8 @@ def stroke_effects(refiner, # anything with `refine_batch(x, base_logits, stroke
     return rows
 
 # %% ../nbs/07a_analysis.ipynb #39eda022
+WORSE_MARGIN = 0.01   # `worse_1pct`: the refined tile's pFM more than this share below the manual-only tile's
+
 def _per_stroke(rows, key):
     "Per-stroke values of a figure (NaN where undefined)."
     def v(r):
@@ -99,6 +101,7 @@ def _per_stroke(rows, key):
         if key in ('no_stroke', 'network_no_stroke'): return r[key]/r['base'] if r.get('base', 0) > 0 and key in r else np.nan
         if key == 'stroke_effect': return r['refined']/r['no_stroke_burned'] if r.get('no_stroke_burned', 0) > 0 else np.nan
         if key == 'worse': return float(r['refined'] < r['manual'] - 1e-9) if 'refined' in r else np.nan
+        if key == 'worse_1pct': return float(r['refined'] < (1 - WORSE_MARGIN)*r['manual'] - 1e-9) if 'refined' in r else np.nan
         if key == 'reach': return r.get('reach', np.nan)
         raise KeyError(key)
     return np.array([v(r) for r in rows], float)
@@ -123,7 +126,7 @@ def summarise(rows:list[dict], B:int=1000, seed:int=0)->dict:
     "Mean, median, n and tile-bootstrap 95 % interval of each figure; the oracle share; the reach by distance."
     out = dict(n=len(rows), n_tiles=len({r['tile'] for r in rows}), add_share=float(np.mean([r['kind'] == 'add' for r in rows])) if rows else np.nan)
     has_refiner = any('refined' in r for r in rows)
-    for key in ('ratio', 'oracle', 'no_stroke', 'network_no_stroke', 'stroke_effect', 'worse', 'reach') if has_refiner else ('oracle',):
+    for key in ('ratio', 'oracle', 'no_stroke', 'network_no_stroke', 'stroke_effect', 'worse', 'worse_1pct', 'reach') if has_refiner else ('oracle',):
         v = _per_stroke(rows, key); ok = np.isfinite(v)
         mean = lambda rs, key=key: float(np.nanmean(_per_stroke(rs, key))) if np.isfinite(_per_stroke(rs, key)).any() else np.nan
         out[key] = dict(mean=float(v[ok].mean()) if ok.any() else np.nan, median=float(np.median(v[ok])) if ok.any() else np.nan,

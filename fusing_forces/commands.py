@@ -351,6 +351,7 @@ def ff_train_refiner(root:str='data/benchmark', # ETMIRA root (the synthetic ben
                      long_miss:float=0.0, # probability that a training sample's Y misses a long stretch of a GT line
                      faint_miss:float=0.0, # probability that a training sample's Y misses the faint stretches of the GT
                      far:float=0.0, # λ of the far-loss term (0: the paper's Dice loss)
+                     target:str='gt', # the training target: 'gt', or 'oracle' (the component oracle of each sample's strokes)
                      unroll:int=1, # network passes per training sample (the refiner then iterates as often)
                      train_logits:str='blended', # Y of a training crop: 'blended' (cropped from a whole-mirror map) or 'window'
                      bf16:bool=False, # bf16 mixed precision (GPU)
@@ -363,7 +364,7 @@ def ff_train_refiner(root:str='data/benchmark', # ETMIRA root (the synthetic ben
     check_training(out, report, epochs, bs, samples_per_epoch, lr)
     check_number('--history', history, 1); check_number('--patience', patience, 1); check_number('--draws', draws, 1)
     check_number('--long_miss', long_miss, 0, 1); check_number('--faint_miss', faint_miss, 0, 1)
-    check_number('--far', far, 0); check_number('--unroll', unroll, 1)
+    check_number('--far', far, 0); check_number('--unroll', unroll, 1); check_number('--target', target, choices=('gt', 'oracle'))
     check_number('--train_logits', train_logits, choices=('blended', 'window')); check_number('--num_workers', num_workers, 0)
     bpath, _ = check_weights(base, 'base', 'base_default')
     check_preset(preset)
@@ -381,7 +382,7 @@ def ff_train_refiner(root:str='data/benchmark', # ETMIRA root (the synthetic ben
     _, rep = train_refiner(root, train, valid, BaseModel.load(bpath, device=device or 'cpu'), preset=preset, history=history,
                            epochs=epochs, bs=bs, samples_per_epoch=samples_per_epoch, lr=lr, patience=patience, draws=draws,
                            seed=seed, out=out, storage=storage, device=device, long_miss=long_miss,
-                           faint_miss=faint_miss, far=far, unroll=unroll, train_logits=train_logits, bf16=bf16,
+                           faint_miss=faint_miss, far=far, target=target, unroll=unroll, train_logits=train_logits, bf16=bf16,
                            channels_last=channels_last, num_workers=num_workers, init=init)
     rep['base_weights'] = str(bpath)
     if report: write_text(report, json.dumps(rep, indent=1) + '\n')

@@ -28,8 +28,8 @@ from .refiner import (LOGIT_CLIP, encode_logits, force_strokes, connected_change
                                    stroke_history, touched_errors)
 
 # %% auto #0
-__all__ = ['erase_branch', 'faint_lines', 'miss_faint', 'touched_weights', 'RefinerCropDataset', 'RefinerTileDataset',
-           'RefineGain', 'RefinerLoss', 'Unrolled', 'shared_logits', 'train_refiner']
+__all__ = ['erase_branch', 'faint_lines', 'miss_faint', 'touched_weights', 'oracle_target', 'RefinerCropDataset',
+           'RefinerTileDataset', 'RefineGain', 'RefinerLoss', 'Unrolled', 'shared_logits', 'train_refiner']
 
 # %% ../nbs/07b_refiner_training.ipynb #676267ba
 def erase_branch(y:np.ndarray, # (h, w) base logits of a crop
@@ -89,22 +89,30 @@ def touched_weights(pred:np.ndarray, gt:np.ndarray, strokes:np.ndarray, scale:fl
     w[around] = 1 + ndimage.distance_transform_edt(np.asarray(strokes) == 0)[around] / scale
     return w
 
+def oracle_target(pred:np.ndarray, # (h, w) bool Y (before the strokes)
+                  gt:np.ndarray, strokes:np.ndarray)->np.ndarray: # (h, w) bool
+    "The component oracle of the strokes as a training target: Y^Δ (Y with the strokes burned in) with the error components they touch fixed."
+    manual = burn_strokes(np.asarray(pred, bool), strokes)
+    return manual ^ touched_errors(manual, gt, strokes)   # the touched components are errors: flipping them fixes them
+
 # %% ../nbs/07b_refiner_training.ipynb #88cfd232
 class RefinerCropDataset(EpochSampling, torch.utils.data.Dataset):
-    "Training samples for the refiner: [x, encoded Y, Δ] crops with simulated strokes; target [GT, far-loss weights]; sample i is a function of (seed, epoch, i)."
+    "Training samples for the refiner: [x, encoded Y, Δ] crops with simulated strokes; target [GT (or the oracle target), far-loss weights]; sample i is a function of (seed, epoch, i)."
     def __init__(self, grids:list[GridMirror],
                  logits:list[np.ndarray]|BaseModel, # Y maps cropped like the depth, or a base model run on each crop
                  size:int=PATCH, length:int=1024, history:int=1, line_bias:float=0.8, seed:int|None=None,
                  long_miss:float=0.0, # probability that Y misses one long stretch (30–150 skeleton px) of a GT line (`erase_branch`)
                  faint_miss:float=0.0, # probability that Y misses the faint stretches of the GT (`miss_faint`)
                  far_scale:float=16.0, # `touched_weights` scale, px
+                 target:str='gt', # the first target channel: 'gt', or 'oracle' (`oracle_target` of the sample's strokes)
                  channels=('depth',)): # the input channels of `grids` (`faint_miss` reads the depth)
         self.crops = CropDataset(grids, size=size, length=length, line_bias=line_bias, augment=False)  # crop positions
         if not isinstance(logits, BaseModel) and len(logits) != len(grids):
             raise ValueError(f"RefinerCropDataset: {len(logits)} logit maps for {len(grids)} mirrors")
+        if target not in ('gt', 'oracle'): raise ValueError(f"RefinerCropDataset: target must be 'gt' or 'oracle', got {target!r}")
         if faint_miss and 'depth' not in channels: raise ValueError(f"RefinerCropDataset: faint_miss needs the depth channel, got {channels}")
         self.logits, self.history, self.length = logits, history, length
-        self.long_miss, self.faint_miss, self.far_scale = long_miss, faint_miss, far_scale
+        self.long_miss, self.faint_miss, self.far_scale, self.target = long_miss, faint_miss, far_scale, target
         self.depth = list(channels).index('depth') if 'depth' in channels else None
         self.init_sampling(seed)
 
@@ -128,7 +136,8 @@ class RefinerCropDataset(EpochSampling, torch.utils.data.Dataset):
         n = 1 if self.history <= 1 else int(rng.integers(1, self.history + 1))
         strokes = stroke_history(y > 0, gt, rng, n, skel)
         inp = np.concatenate([x, encode_logits(y)[None], strokes.astype(np.float32)[None]])
-        target = np.stack([gt.astype(np.float32), touched_weights(y > 0, gt, strokes, self.far_scale)])
+        goal = gt if self.target == 'gt' else oracle_target(y > 0, gt, strokes)
+        target = np.stack([goal.astype(np.float32), touched_weights(y > 0, gt, strokes, self.far_scale)])
         return torch.from_numpy(np.ascontiguousarray(inp)), torch.from_numpy(target)
 
 # %% ../nbs/07b_refiner_training.ipynb #2da3eeaa
@@ -212,6 +221,7 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
                   long_miss:float=0.0, # probability that a sample's Y misses a long stretch of a GT line
                   faint_miss:float=0.0, # probability that a sample's Y misses the faint stretches of the GT
                   far:float=0.0, # λ of the far-loss term (0: the paper's Dice loss)
+                  target:str='gt', # the training target: 'gt', or 'oracle' (the component oracle of each sample's strokes, `oracle_target`)
                   unroll:int=1, # network passes per sample, each fed the previous output as Y (`Unrolled`)
                   train_logits:str='blended', # Y of a training crop: 'window' = the base model run on the crop; 'blended' = cropped from a blended whole-mirror map
                   bf16:bool=False, # bf16 mixed precision (GPU)
@@ -238,7 +248,7 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
     base.model.to(home)
     valid_tiles = mirror_tiles(held)
     train_ds = RefinerCropDataset(train, train_logits_src, length=epoch_length(samples_per_epoch, bs), history=history,
-                                  seed=seed, long_miss=long_miss, faint_miss=faint_miss, channels=channels)
+                                  seed=seed, long_miss=long_miss, faint_miss=faint_miss, channels=channels, target=target)
     valid_ds = RefinerTileDataset(held, held_logits, valid_tiles, draws=draws, history=history, seed=seed)
     dls = DataLoaders.from_dsets(train_ds, valid_ds, bs=bs, num_workers=num_workers, device=device, shuffle=False, drop_last=True)
     if init is None: refiner = build_refiner(preset, channels, stats)
@@ -270,7 +280,7 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
         single_stroke_gain = {'valid': gains(valid_tiles, seed + 100)}
     net = learn.model.net if unroll > 1 else learn.model
     refiner = Refiner(net.eval().cpu(), preset, channels, stats, dict(refine=dict(iterations=unroll)))
-    report = dict(preset=preset, init=None if init is None else str(init), history=history, long_miss=long_miss, faint_miss=faint_miss, far=far, unroll=unroll,
+    report = dict(preset=preset, init=None if init is None else str(init), history=history, long_miss=long_miss, faint_miss=faint_miss, far=far, target=target, unroll=unroll,
                   train_logits=train_logits, epochs=epochs, epochs_run=len(epoch_log), bs=bs,
                   samples_per_epoch=samples_per_epoch, lr=lr, seed=seed, data_s=round(t_data, 1), train_s=round(t_train, 1),
                   samples_per_s=round(len(epoch_log)*samples_per_epoch/max(t_train, 1e-9), 2), epoch_log=epoch_log,
