@@ -14,7 +14,7 @@ each refiner/setting to the first one. Writes bench/results/<name>.json and, wit
 import argparse, json, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import save_result
+from _machine import save_result, require_weights
 import numpy as np
 from fusing_forces.benchmark import view_ids, make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, grid_logits
@@ -52,7 +52,11 @@ def main():
     p.add_argument('--draws', type=int, default=5); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--figure', default=None); p.add_argument('--name', default=None)
     a = p.parse_args()
-    views = view_ids(a.split, a.level); make_benchmark(a.root, a.split, views=views, progress=False)
+    require_weights(a.base, 'base', '--base')   # before any mirror is generated or loaded
+    for path in a.refiners.split(','): require_weights(path, 'refiner', '--refiners')
+    try: views = view_ids(a.split, a.level)
+    except ValueError as e: sys.exit(f"error: {e}")
+    make_benchmark(a.root, a.split, views=views, progress=False)
     base = BaseModel.load(a.base)
     grids = load_grids(a.root, views, base.channels, base.stats, a.storage)
     cases = stroke_cases(grids, [grid_logits(base, g, stride=PATCH) for g in grids], draws=a.draws, seed=a.seed)

@@ -87,7 +87,10 @@ def bin_of(s, b='16–32'):
 TRAINED = ('refiner_F0', 'refiner_F1', 'refiner_F2', 'refiner_F3', 'refiner_F4', 'refiner_F5', 'refiner_dilated', 'refiner_fields', 'refiner_oof', 'refiner_ring', 'refiner_oracle')
 SHIPPED_REFINER = 'refiner_oracle'   # weights/refiner_default.pth (bench/model_card.py names its training run too)
 PREV_REFINER = 'refiner_F3'   # shipped before `refiner_oracle`: the guard studies used it, and every later run continued its weights
-LABELS = {'refiner_default': 'shipped (`refiner_oracle`)', 'F3': '`refiner_F3` (shipped before)', 'F2': '`refiner_F2`', 'F1': '`refiner_F1`', 'F0': "`refiner_F0` (the paper's recipe)"}   # the refiners trained against the shipped base model on the clean split
+PREV_STEM = PREV_REFINER.removeprefix('refiner_')   # its weights' file stem in the refiner_strokes results (F3.pth)
+LABELS = {'refiner_default': f'shipped (`{SHIPPED_REFINER}`)', PREV_STEM: f'`{PREV_REFINER}` (shipped before)', 'F2': '`refiner_F2`', 'F1': '`refiner_F1`', 'F0': "`refiner_F0` (the paper's recipe)"}   # the refiners trained against the shipped base model on the clean split
+
+def run_label(key:str)->str: "A refiner_strokes run key ('<weights stem> guard=… …') in words."; return ' '.join([LABELS.get(key.split()[0], key.split()[0])] + key.split()[1:])
 
 def crops_of(d:dict)->int: "Training crops of one run (epochs run × crops per epoch)."; return d.get('epochs_run', 0)*d.get('samples_per_epoch', 0)
 
@@ -184,10 +187,9 @@ def refiner_section():
             + (f"The first row is `{PREV_REFINER}` (shipped then) with the `connected` guard, its default before the `traced` guard; the shipped refiner is measured on the same strokes below." if tt else "The first row is the shipped default."), "",
             "| refiner, refine setting | pFM(Y′)/pFM(Y^Δ) | share of the component oracle's gain | stroke effect | strokes made worse than Y^Δ | reach of an add stroke | restored 16–32 px from the stroke | without a stroke, vs base |",
             "|---|---|---|---|---|---|---|---|"]
-    label = lambda key: ' '.join([LABELS.get(key.split()[0], key.split()[0])] + key.split()[1:])
     for key, r in t['runs'].items():
         s = r['summary']; b = bin_of(s)
-        out.append(f"| {label(key)} | {ci(s['ratio'])} | {f(s['oracle_share']['mean'], 2)} [{f(s['oracle_share']['ci'][0], 2)}, {f(s['oracle_share']['ci'][1], 2)}] | "
+        out.append(f"| {run_label(key)} | {ci(s['ratio'])} | {f(s['oracle_share']['mean'], 2)} [{f(s['oracle_share']['ci'][0], 2)}, {f(s['oracle_share']['ci'][1], 2)}] | "
                    f"{ci(s['stroke_effect'])} | {100*s['worse']['mean']:.0f} % [{100*s['worse']['ci'][0]:.0f}, {100*s['worse']['ci'][1]:.0f}] | "
                    f"{ci(s['reach'], True)} | " + (f"{100*b['restored']:.0f} % [{100*b['ci'][0]:.0f}, {100*b['ci'][1]:.0f}]" if b else '–')
                    + f" | {ci(s['network_no_stroke'])} |")
@@ -200,7 +202,7 @@ def refiner_section():
     paired = [(k, r['summary']['paired_vs_first']) for k, r in t['runs'].items() if 'paired_vs_first' in r['summary']]
     if paired:
         out += ["", "Paired differences to the first row (same strokes; tile-bootstrap 95 % interval): " + '; '.join(
-            f"{label(k)}: " + ', '.join(f"{m} {p[m]['difference']:+.3f} [{p[m]['ci'][0]:+.3f}, {p[m]['ci'][1]:+.3f}]" for m in ('ratio', 'reach', 'worse'))
+            f"{run_label(k)}: " + ', '.join(f"{m} {p[m]['difference']:+.3f} [{p[m]['ci'][0]:+.3f}, {p[m]['ci'][1]:+.3f}]" for m in ('ratio', 'reach', 'worse'))
             for k, p in paired) + "."]
     if t.get('figure') and (HERE.parent/t['figure']).is_file():
         out += ["", f"![reach by distance from the stroke]({t['figure']})"]
@@ -237,7 +239,7 @@ def oracle_traced_paragraph():
     v = load('refiner_strokes_valid_oracle')
     if not v: return []
     runs = v['runs']; key = lambda who: next((k for k in runs if k.startswith(who + ' ') and 'guard=traced' in k), None)
-    o, s_ = key('oracle'), key(PREV_REFINER.split('_')[-1])
+    o, s_ = key('oracle'), key(PREV_STEM)
     if not (o and s_): return []
     a, b, p = runs[o]['summary'], runs[s_]['summary'], runs[o]['summary'].get('paired_vs_first')
     pct = lambda x: f"{100*x:.1f} %"
@@ -366,14 +368,13 @@ def traced_test_section(tt):
     "The shipped refiner with the `traced` guard on the test strokes (bench/refiner_strokes.py --settings traced:1,connected:1,traced:1:16)."
     if not tt: return []
     w1 = all('worse_1pct' in r['summary'] for r in tt['runs'].values())
-    label = lambda key: ' '.join([LABELS.get(key.split()[0], key.split()[0])] + key.split()[1:])
     out = ["", f"The shipped refiner with its default `traced` guard, other settings and `{PREV_REFINER}` on the same {tt['n_cases']} test strokes; the first row is the shipped default, the others are paired against it:", "",
            "| refiner, refine setting | pFM(Y′)/pFM(Y^Δ) | share of the component oracle's gain | strokes made worse than Y^Δ |" + (" … by more than 1 % |" if w1 else "")
            + " reach of an add stroke | restored 16–32 px from the stroke | paired Δ ratio, Δ reach, Δ worse |",
            "|---|---|---|---|" + ("---|" if w1 else "") + "---|---|---|"]
     for key, r in tt['runs'].items():
         s = r['summary']; b = bin_of(s); p = s.get('paired_vs_first')
-        out.append(f"| {label(key)} | {ci(s['ratio'])} | {f(s['oracle_share']['mean'], 2)} [{f(s['oracle_share']['ci'][0], 2)}, {f(s['oracle_share']['ci'][1], 2)}] | "
+        out.append(f"| {run_label(key)} | {ci(s['ratio'])} | {f(s['oracle_share']['mean'], 2)} [{f(s['oracle_share']['ci'][0], 2)}, {f(s['oracle_share']['ci'][1], 2)}] | "
                    f"{100*s['worse']['mean']:.1f} % [{100*s['worse']['ci'][0]:.1f}, {100*s['worse']['ci'][1]:.1f}] | "
                    + (f"{100*s['worse_1pct']['mean']:.1f} % [{100*s['worse_1pct']['ci'][0]:.1f}, {100*s['worse_1pct']['ci'][1]:.1f}] | " if w1 else "") + f"{ci(s['reach'], True)} | "
                    + (f"{100*b['restored']:.0f} % [{100*b['ci'][0]:.0f}, {100*b['ci'][1]:.0f}]" if b else '–') + " | "
@@ -388,7 +389,7 @@ def refiner_reading(t, trained):
     "What the figures above say about why the targets are missed, computed from them."
     runs = t['runs']; keys = list(runs)
     get = lambda stem, guard: next((runs[k]['summary'] for k in keys if k.split()[0] == stem and f'guard={guard}' in k and 'locality' not in k), None)
-    sh, shn, p0 = get('F3', 'connected'), get('F3', 'none'), get('F0', 'connected')   # PREV_REFINER's runs
+    sh, shn, p0 = get(PREV_STEM, 'connected'), get(PREV_STEM, 'none'), get('F0', 'connected')
     if not (sh and shn and p0 and 'paired_vs_first' in p0): return []
     bins = {b['bin']: b['restored'] for b in sh['reach_by_distance']}; bn = bin_of(shn)
     d = p0['paired_vs_first']['reach']

@@ -79,21 +79,24 @@ def miss_faint(y:np.ndarray, depth:np.ndarray, gt:np.ndarray, rng:np.random.Gene
 # %% ../nbs/07b_refiner_training.ipynb #f4f99652
 def touched_weights(pred:np.ndarray, gt:np.ndarray, strokes:np.ndarray, scale:float=16.0,
                     margin:float=6.0, # px around the touched components whose correct pixels are weighted too
+                    touched:np.ndarray|None=None, # `touched_errors` of Y^Δ if already known
                    )->np.ndarray: # (h, w) float32
     "Far-loss weights: 1 + distance from the strokes / `scale` on the error components the strokes touch and on the correct pixels within `margin` of them; 0 elsewhere."
     w = np.zeros(gt.shape, np.float32)
     if not np.any(strokes): return w
-    touched = touched_errors(burn_strokes(pred, strokes), gt, strokes)
+    if touched is None: touched = touched_errors(burn_strokes(pred, strokes), gt, strokes)
     if not touched.any(): return w
     around = touched | (ndimage.distance_transform_edt(~touched) <= margin)   # the errors and their neighbourhood: both classes weighted
     w[around] = 1 + ndimage.distance_transform_edt(np.asarray(strokes) == 0)[around] / scale
     return w
 
 def oracle_target(pred:np.ndarray, # (h, w) bool Y (before the strokes)
-                  gt:np.ndarray, strokes:np.ndarray)->np.ndarray: # (h, w) bool
+                  gt:np.ndarray, strokes:np.ndarray,
+                  touched:np.ndarray|None=None, # `touched_errors` of Y^Δ if already known
+                 )->np.ndarray: # (h, w) bool
     "The component oracle of the strokes as a training target: Y^Δ (Y with the strokes burned in) with the error components they touch fixed."
     manual = burn_strokes(np.asarray(pred, bool), strokes)
-    return manual ^ touched_errors(manual, gt, strokes)   # the touched components are errors: flipping them fixes them
+    return manual ^ (touched_errors(manual, gt, strokes) if touched is None else touched)   # the touched components are errors: flipping them fixes them
 
 # %% ../nbs/07b_refiner_training.ipynb #88cfd232
 class RefinerCropDataset(EpochSampling, torch.utils.data.Dataset):
@@ -104,8 +107,8 @@ class RefinerCropDataset(EpochSampling, torch.utils.data.Dataset):
                  long_miss:float=0.0, # probability that Y misses one long stretch (30–150 skeleton px) of a GT line (`erase_branch`)
                  faint_miss:float=0.0, # probability that Y misses the faint stretches of the GT (`miss_faint`)
                  far_scale:float=16.0, # `touched_weights` scale, px
-                 target:str='gt', # the first target channel: 'gt', or 'oracle' (`oracle_target` of the sample's strokes)
-                 channels=('depth',)): # the input channels of `grids` (`faint_miss` reads the depth)
+                 channels=('depth',), # the input channels of `grids` (`faint_miss` reads the depth)
+                 target:str='gt'): # the first target channel: 'gt', or 'oracle' (`oracle_target` of the sample's strokes)
         self.crops = CropDataset(grids, size=size, length=length, line_bias=line_bias, augment=False)  # crop positions
         if not isinstance(logits, BaseModel) and len(logits) != len(grids):
             raise ValueError(f"RefinerCropDataset: {len(logits)} logit maps for {len(grids)} mirrors")
@@ -136,8 +139,9 @@ class RefinerCropDataset(EpochSampling, torch.utils.data.Dataset):
         n = 1 if self.history <= 1 else int(rng.integers(1, self.history + 1))
         strokes = stroke_history(y > 0, gt, rng, n, skel)
         inp = np.concatenate([x, encode_logits(y)[None], strokes.astype(np.float32)[None]])
-        goal = gt if self.target == 'gt' else oracle_target(y > 0, gt, strokes)
-        target = np.stack([goal.astype(np.float32), touched_weights(y > 0, gt, strokes, self.far_scale)])
+        touched = touched_errors(burn_strokes(y > 0, strokes), gt, strokes)   # once, for the oracle target and the far-loss weights
+        goal = gt if self.target == 'gt' else oracle_target(y > 0, gt, strokes, touched)
+        target = np.stack([goal.astype(np.float32), touched_weights(y > 0, gt, strokes, self.far_scale, touched=touched)])
         return torch.from_numpy(np.ascontiguousarray(inp)), torch.from_numpy(target)
 
 # %% ../nbs/07b_refiner_training.ipynb #2da3eeaa
