@@ -6,7 +6,8 @@
 For every non-overlapping tile with GT of the split's mirrors (default: the test mirrors; `--level classic` etc.
 for one level), `--draws` simulated single strokes (the paper's rule) on the base model's tile prediction — the
 same strokes for every refiner. Reports, with medians and tile-bootstrap 95 % intervals (`fusing_forces.analysis`):
-the ratio pFM(Y')/pFM(Y^Δ), the component oracle and the share of its gain the refiner gets, the refiner without a
+the ratio pFM(Y')/pFM(Y^Δ), the component oracle and the share of its gain the refiner gets (also without the refiner's
+false changes, and on the strokes whose manual-only tile scores ≥ 0.5), the pixels it changed on and off the GT, the refiner without a
 stroke against the base prediction, the stroke effect, the reach of add strokes overall and by distance from the
 stroke, the share of strokes that leave the tile worse (at all, and by more than 1 %); and the paired difference of
 each refiner/setting to the first one. Writes bench/results/<name>.json and, with --figure, the reach-by-distance plot and the largest cases.
@@ -20,7 +21,7 @@ from fusing_forces.benchmark import view_ids, make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, grid_logits
 from fusing_forces.refiner import Refiner, GUARDS
 from trace_variants import DEFAULTS, trace_settings
-from fusing_forces.analysis import stroke_cases, stroke_effects, summarise, paired_difference, plot_reach, plot_cases, largest_add_cases
+from fusing_forces.analysis import TYPICAL_PFM, stroke_cases, stroke_effects, summarise, paired_difference, plot_reach, plot_cases, largest_add_cases
 from fusing_forces.tiles import PATCH
 
 def settings_arg(text:str):
@@ -75,6 +76,10 @@ def main():
             f = lambda k: f"{s[k]['mean']:.3f} [{s[k]['ci'][0]:.3f}, {s[k]['ci'][1]:.3f}] (median {s[k]['median']:.3f})"
             print(f"\n{key}\n  ratio {f('ratio')}\n  component oracle {f('oracle')}; share of its gain {s['oracle_share']['mean']:.2f} "
                   f"[{s['oracle_share']['ci'][0]:.2f}, {s['oracle_share']['ci'][1]:.2f}]\n  without a stroke vs base: this procedure {f('no_stroke')}, one plain network pass {f('network_no_stroke')}\n"
+                  f"  share without its false changes {s['oracle_share_clean']['mean']:.2f} [{s['oracle_share_clean']['ci'][0]:.2f}, {s['oracle_share_clean']['ci'][1]:.2f}]; "
+                  f"on the {s['oracle_share_typical']['n']} strokes whose Y^Δ scores ≥ {TYPICAL_PFM:g}: {s['oracle_share_typical']['mean']:.2f} [{s['oracle_share_typical']['ci'][0]:.2f}, {s['oracle_share_typical']['ci'][1]:.2f}]\n"
+                  f"  pixels added on / off the GT {s['add_pixels']['right']} / {s['add_pixels']['wrong']} ({100*s['add_pixels']['wrong_share']:.0f} % wrong), "
+                  f"erased off / on the GT {s['erase_pixels']['right']} / {s['erase_pixels']['wrong']} ({100*s['erase_pixels']['wrong_share']:.0f} % wrong)\n"
                   f"  stroke effect {f('stroke_effect')}\n  worse than Y^Δ {f('worse')}, by more than 1 % {f('worse_1pct')}\n  reach {f('reach')}\n  reach by distance "
                   + ', '.join(f"{b['bin']} px {b['restored']:.2f} [{b['ci'][0]:.2f}, {b['ci'][1]:.2f}]" for b in s['reach_by_distance']))
             if 'paired_vs_first' in s:

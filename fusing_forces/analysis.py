@@ -15,8 +15,8 @@ from .base_model import GridMirror, grid_logits, mirror_tiles
 from .refiner import LOGIT_CLIP, stroke_history, stroke_oracles
 
 # %% auto #0
-__all__ = ['DISTANCE_BINS', 'WORSE_MARGIN', 'StrokeCase', 'stroke_cases', 'stroke_effects', 'summarise', 'paired_difference',
-           'plot_reach', 'largest_add_cases', 'plot_cases']
+__all__ = ['DISTANCE_BINS', 'WORSE_MARGIN', 'TYPICAL_PFM', 'StrokeCase', 'stroke_cases', 'stroke_effects', 'summarise',
+           'paired_difference', 'plot_reach', 'largest_add_cases', 'plot_cases']
 
 # %% ../nbs/07a_analysis.ipynb #570187e1
 DISTANCE_BINS = (0, 8, 16, 32, 64, np.inf)   # px from the stroke, on the model grid
@@ -54,7 +54,7 @@ def _one_plain_pass(refiner, refine_kw:dict)->bool:
 
 def stroke_effects(refiner, # anything with `refine_batch(x, base_logits, strokes, **kw)`, or None
                    cases:list[StrokeCase], bs:int=16, progress:bool=False, **refine_kw)->list[dict]:
-    "Per stroke: kind, tile, pFM of base / manual / oracle / refined / no-stroke, ratios, reach (overall and by distance bin), worse."
+    "Per stroke: kind, tile, pFM of base / manual / oracle / refined / no-stroke / clean, the pixels it changed right and wrong, reach (overall and by distance bin)."
     rows, no_stroke, plain = [], {}, {}
     plain_too = _one_plain_pass(refiner, refine_kw)
     batches = range(0, len(cases), bs)
@@ -82,6 +82,10 @@ def stroke_effects(refiner, # anything with `refine_batch(x, base_logits, stroke
                 row['reach_total'] = np.bincount(_distance_bins(d), minlength=len(DISTANCE_BINS) - 1)
             if refiner is not None:
                 refined = out[j] > 0; r0 = no_stroke[c.tile]
+                gt = c.gt.astype(bool); added, removed = refined & ~manual, manual & ~refined
+                row.update(added_true=int((added & gt).sum()), added_false=int((added & ~gt).sum()),     # px the refiner drew, on and off the GT
+                           removed_true=int((removed & ~gt).sum()), removed_false=int((removed & gt).sum()),   # px it erased, off and on the GT
+                           clean=pfm((refined & ~(added & ~gt)) | (removed & gt), c.gt, c.skeleton))   # Y′ with its false changes undone
                 row.update(refined=pfm(refined, c.gt, c.skeleton), no_stroke=pfm(r0, c.gt, c.skeleton),
                            no_stroke_burned=pfm(burn_strokes(r0, c.stroke), c.gt, c.skeleton), network_no_stroke=pfm(plain[c.tile], c.gt, c.skeleton))
                 if 'reach_total' in row:
@@ -92,11 +96,13 @@ def stroke_effects(refiner, # anything with `refine_batch(x, base_logits, stroke
 
 # %% ../nbs/07a_analysis.ipynb #39eda022
 WORSE_MARGIN = 0.01   # `worse_1pct`: the refined tile's pFM more than this share below the manual-only tile's
+TYPICAL_PFM = 0.5     # `oracle_share_typical`: only strokes whose manual-only tile scores at least this (the mean's gain sits on the few below)
 
 def _per_stroke(rows, key):
     "Per-stroke values of a figure (NaN where undefined)."
     def v(r):
         if key == 'ratio': return r['refined']/r['manual'] if r['manual'] > 0 and 'refined' in r else np.nan
+        if key == 'clean': return r['clean']/r['manual'] if r['manual'] > 0 and 'clean' in r else np.nan
         if key == 'oracle': return r['oracle']/r['manual'] if r['manual'] > 0 else np.nan
         if key in ('no_stroke', 'network_no_stroke'): return r[key]/r['base'] if r.get('base', 0) > 0 and key in r else np.nan
         if key == 'stroke_effect': return r['refined']/r['no_stroke_burned'] if r.get('no_stroke_burned', 0) > 0 else np.nan
@@ -126,14 +132,25 @@ def summarise(rows:list[dict], B:int=1000, seed:int=0)->dict:
     "Mean, median, n and tile-bootstrap 95 % interval of each figure; the oracle share; the reach by distance."
     out = dict(n=len(rows), n_tiles=len({r['tile'] for r in rows}), add_share=float(np.mean([r['kind'] == 'add' for r in rows])) if rows else np.nan)
     has_refiner = any('refined' in r for r in rows)
-    for key in ('ratio', 'oracle', 'no_stroke', 'network_no_stroke', 'stroke_effect', 'worse', 'worse_1pct', 'reach') if has_refiner else ('oracle',):
+    for key in ('ratio', 'oracle', 'clean', 'no_stroke', 'network_no_stroke', 'stroke_effect', 'worse', 'worse_1pct', 'reach') if has_refiner else ('oracle',):
         v = _per_stroke(rows, key); ok = np.isfinite(v)
         mean = lambda rs, key=key: float(np.nanmean(_per_stroke(rs, key))) if np.isfinite(_per_stroke(rs, key)).any() else np.nan
         out[key] = dict(mean=float(v[ok].mean()) if ok.any() else np.nan, median=float(np.median(v[ok])) if ok.any() else np.nan,
                         n=int(ok.sum()), ci=_cluster_bootstrap(rows, mean, B, seed))
     if has_refiner:
-        share = lambda rs: (np.nanmean(_per_stroke(rs, 'ratio')) - 1) / (np.nanmean(_per_stroke(rs, 'oracle')) - 1)
+        share = lambda rs, key='ratio': (np.nanmean(_per_stroke(rs, key)) - 1) / (np.nanmean(_per_stroke(rs, 'oracle')) - 1)
         out['oracle_share'] = dict(mean=float(share(rows)), ci=_cluster_bootstrap(rows, share, B, seed))
+        if all('clean' in r for r in rows):
+            clean = lambda rs: share(rs, 'clean')
+            out['oracle_share_clean'] = dict(mean=float(clean(rows)), ci=_cluster_bootstrap(rows, clean, B, seed))
+            typical = [r for r in rows if r['manual'] >= TYPICAL_PFM]
+            out['oracle_share_typical'] = dict(mean=float(share(typical)) if typical else np.nan, n=len(typical),
+                                               ci=_cluster_bootstrap(typical, share, B, seed) if typical else (np.nan, np.nan))
+            for kind in ('add', 'erase'):
+                rs = [r for r in rows if r['kind'] == kind]
+                right, wrong = (('added_true', 'added_false') if kind == 'add' else ('removed_true', 'removed_false'))
+                n_right, n_wrong = sum(r[right] for r in rs), sum(r[wrong] for r in rs)
+                out[f'{kind}_pixels'] = dict(right=n_right, wrong=n_wrong, wrong_share=n_wrong/(n_right + n_wrong) if n_right + n_wrong else np.nan)
         by, total = _reach_by_distance(rows)
         cis = [_cluster_bootstrap(rows, lambda rs, k=k: _reach_by_distance(rs)[0][k], B, seed) for k in range(len(by))]
         out['reach_by_distance'] = [dict(bin=f"{DISTANCE_BINS[k]:g}–{DISTANCE_BINS[k+1]:g}", restored=float(by[k]), ci=cis[k], skeleton_px=int(total[k]))
