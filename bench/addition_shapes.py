@@ -28,6 +28,7 @@ from skimage.morphology import skeletonize
 from guard_variants import case_args, load_cases, ROOT
 from fusing_forces.refiner import force_strokes
 from fusing_forces.analysis import stroke_effects, summarise, paired_difference
+from fusing_forces.benchmark import view_ids
 
 EIGHT = np.ones((3, 3), bool)
 KINDS = ('traced', 'erode', 'cap', 'radius', 'iterations')
@@ -75,6 +76,11 @@ def main():
     p.add_argument('--sim-mirrors', default='SYN-0201_R,SYN-0202_R,SYN-0221_R'); p.add_argument('--sim-seeds', type=int, default=5)
     p.add_argument('--name', default=None)
     a = p.parse_args()
+    mirrors = [m.strip() for m in a.sim_mirrors.split(',')]
+    try: known = view_ids(a.split)
+    except ValueError as e: sys.exit(f"error: --split: {e}")
+    if a.sim_variants and set(mirrors) - set(known):   # checked before the long stroke runs
+        sys.exit(f"error: --sim-mirrors: {', '.join(sorted(set(mirrors) - set(known)))} not in the {a.split} split ({', '.join(known)})")
     views, ref, cases = load_cases(a)
     if ref.guard != 'traced': print(f"note: the refiner's own guard is {ref.guard!r}; the variants reshape its output under that guard")
     runs, rows0, first = {}, None, None
@@ -93,8 +99,6 @@ def main():
     if a.sim_variants:
         from fusing_forces.base_model import BaseModel
         from fusing_forces.evaluation import simulate
-        mirrors = [m.strip() for m in a.sim_mirrors.split(',')]
-        if set(mirrors) - set(views): sys.exit(f"error: --sim-mirrors: {', '.join(sorted(set(mirrors) - set(views)))} not in the {a.split} split ({', '.join(views)})")
         base, sim = BaseModel.load(a.base), {}
         for kind, val in a.sim_variants:
             name = name_of(kind, val); t = time.time()
