@@ -466,7 +466,8 @@ def share_gap_section():
                     f"--settings traced:1 --name refiner_strokes_test_shipped`): of the pixels it adds on add strokes, {100*ap['wrong_share']:.0f} % lie off the GT "
                     f"({ap['right']:,} on, {ap['wrong']:,} off; on erase strokes it wrongly erases {100*s['erase_pixels']['wrong_share']:.0f} % of what it erases). "
                     f"With its false changes undone its share would be {f(sc['mean'], 2)} [{f(sc['ci'][0], 2)}, {f(sc['ci'][1], 2)}] instead of "
-                    f"{f(s['oracle_share']['mean'], 2)}: the wrong pixels cost part of the gap, the line it does not reach costs the rest. On the "
+                    f"{f(s['oracle_share']['mean'], 2)}: of the oracle's gain, the wrong pixels cost {f(sc['mean'] - s['oracle_share']['mean'], 2)} and the line it "
+                    f"does not reach the other {f(1 - sc['mean'], 2)}. On the "
                     f"{st['n']} of {s['n']} strokes whose manual-only tile scores ≥ 0.5 its share is {f(st['mean'], 2)} [{f(st['ci'][0], 2)}, {f(st['ci'][1], 2)}]: "
                     "the mean share is carried by the few tiles where the base model found little line, and on a typical tile the wrong pixels "
                     "cancel most of what a stroke restores (`fusing_forces.analysis.summarise`: `oracle_share_clean`, `oracle_share_typical`, `add_pixels`)."]
