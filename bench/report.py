@@ -178,7 +178,7 @@ def refiner_section():
                     (f"r = {r['locality']:g} px" if r.get('locality') else "no radius") + f": share of the oracle's gain {f(r['summary']['oracle_share']['mean'], 2)}, "
                     f"reach {100*r['summary']['reach']['mean']:.0f} %, worse {100*r['summary']['worse']['mean']:.0f} %" for r in loc['runs'].values())
                 + ". A radius removes little of the harm: even with the smallest one most of those strokes stay worse, so the harm lies within a few pixels of the stroke."]
-    out += oof_paragraph() + oracle_traced_paragraph()
+    out += oof_paragraph() + oracle_traced_paragraph() + oracle2_paragraph()
     out += guard_variants_paragraph() + trace_paragraph()
     t, tt = load('refiner_strokes_test'), load('refiner_strokes_test_traced')   # the latter: the shipped refiner with its default `traced` guard first, then `PREV_REFINER`'s
     if not t: return out + ["", "*Refiner on the test mirrors: `bench/results/refiner_strokes_test.json` not yet produced (run `bench/refiner_strokes.py`).*"]
@@ -254,6 +254,28 @@ def oracle_traced_paragraph():
             + sim_pair_words(load('simulation_valid_oracle'), load('simulation_valid_anchored'))
             + (f" By the rule that chose the guard's settings (the largest share of the oracle's gain among those that leave no more strokes worse) `{SHIPPED_REFINER}` "
                "is the shipped refiner; its test figures follow." if SHIPPED_REFINER == 'refiner_oracle' else "")]
+
+def oracle2_paragraph():
+    "The shipped refiner trained on with its own recipe (`refiner_oracle2`) against it, both with the `traced` guard, on the validation strokes."
+    v, t = load('refiner_strokes_valid_oracle2'), load('refiner_oracle2')
+    if not (v and t): return []
+    runs = v['runs']; key = lambda who: next((k for k in runs if k.startswith(who + ' ') and 'guard=traced' in k), None)
+    o, s_ = key('oracle2'), key('refiner_default')
+    if not (o and s_): return []
+    a, b, p = runs[o]['summary'], runs[s_]['summary'], runs[o]['summary']['paired_vs_first']
+    pct = lambda x: f"{100*x:.1f} %"; ci = lambda d: f"{d['difference']:+.3f} [{d['ci'][0]:+.3f}, {d['ci'][1]:+.3f}]"
+    more_reach, more_worse = p['reach']['ci'][0] > 0, p['worse']['ci'][0] > 0 or p['worse_1pct']['ci'][0] > 0
+    return ["", f"Training the shipped refiner on with its own recipe (`refiner_oracle2`: `bench/train_refiner.py --target oracle --init weights/refiner_default.pth "
+            f"--epochs {t['epochs']} --lr {t['lr']:g}`, the recipe's other flags as above; {crops_of(t):,} more crops, {t['train_s']/60:.0f} min on 2 cores), on the same "
+            f"{v['n_cases']} validation strokes with the `traced` guard (`bench/refiner_strokes.py --split valid --name refiner_strokes_valid_oracle2`): share of the "
+            f"oracle's gain {f(a['oracle_share']['mean'], 3)} against {f(b['oracle_share']['mean'], 3)} (on Y^Δ ≥ 0.5: {f(a['oracle_share_typical']['mean'], 3)} against "
+            f"{f(b['oracle_share_typical']['mean'], 3)}), reach {pct(a['reach']['mean'])} against {pct(b['reach']['mean'])}, restored 16–32 px "
+            f"{100*bin_of(a)['restored']:.0f} % against {100*bin_of(b)['restored']:.0f} %, strokes made worse {pct(a['worse']['mean'])} against {pct(b['worse']['mean'])} "
+            f"(by more than 1 %: {pct(a['worse_1pct']['mean'])} against {pct(b['worse_1pct']['mean'])}, paired {ci(p['worse_1pct'])})"
+            + paired_words({k: p[k] for k in ('ratio', 'reach', 'worse')}) + "."
+            + sim_pair_words(load('simulation_valid_oracle2'), load('simulation_valid_oracle'))
+            + (" A little more reach bought with more strokes made worse: not better on every figure, so the shipped refiner stays." if more_reach and more_worse
+               else " It is not better on every figure, so the shipped refiner stays.")]
 
 def sim_pair_words(a:dict|None, b:dict|None)->str:
     "The simulated annotator's manual input saved per validation mirror, a refiner against another (same mirrors, seeds and guard)."
