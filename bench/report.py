@@ -495,7 +495,7 @@ def share_gap_section():
                     "cancel most of what a stroke restores (`fusing_forces.analysis.summarise`: `oracle_share_clean`, `oracle_share_typical`, `add_pixels`)."]
     if v:
         runs, sim = v['runs'], (v.get('simulation') or {}).get('runs', {})
-        what = {'traced': "shipped (`traced`, 1 iteration)", 'erode': "additions eroded {} px", 'cap': "additions capped at {} px from their skeleton",
+        what = {'traced': "shipped (`traced`, 1 iteration)", 'erode': "additions eroded {} px", 'cap': "additions capped at {} px from their skeleton", 'thresh': "additions with a refined logit ≤ {} dropped",
                 'radius': "traced paths {} px wide (radius)", 'iterations': "{} iterations"}
         label = lambda n: what[n.split(':')[0]].format(*n.split(':')[1:])
         pct = lambda x: f"{100*x:.1f} %"
