@@ -29,7 +29,7 @@ from _machine import save_result
 import numpy as np
 from scipy import ndimage
 from skimage.morphology import skeletonize
-from guard_variants import case_args, load_cases, ROOT
+from guard_variants import case_args, load_cases
 from fusing_forces.refiner import force_strokes
 from fusing_forces.analysis import stroke_effects, summarise, paired_difference
 from fusing_forces.benchmark import view_ids
