@@ -115,7 +115,9 @@ def case_args(p:argparse.ArgumentParser):
 def load_cases(a):
     "The split's views, the shipped refiner and the fixed stroke draws on its tiles, as `case_args` asked."
     require_weights(a.base, 'base', '--base'); require_weights(a.refiner, 'refiner', '--refiner')   # before the benchmark loads
-    views = view_ids(a.split); make_benchmark(a.root, a.split, views=views, progress=False)
+    try: views = view_ids(a.split)
+    except ValueError as e: sys.exit(f"error: --split: {e}")
+    make_benchmark(a.root, a.split, views=views, progress=False)
     base, ref = BaseModel.load(a.base), Refiner.load(a.refiner)
     grids = load_grids(a.root, views, base.channels, base.stats, a.storage)
     cases = stroke_cases(grids, [grid_logits(base, g, stride=PATCH) for g in grids], draws=a.draws, seed=a.seed)

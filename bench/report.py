@@ -218,7 +218,7 @@ def refiner_section():
                 + ', '.join(f"{k.replace(':', ' × ')} p50 {v['p50_ms']:.0f} ms / p95 {v['p95_ms']:.0f} ms" for k, v in lat['settings'].items())
                 + f"; load average {lat['load_avg_before'][0]:.1f} before, {lat['load_avg_after'][0]:.1f} after; {machine(lat)}."]
     shipped = next(iter(tt['runs'].values())) if tt else next(iter(t['runs'].values()))
-    out += refiner_reading(t, trained) + traced_test_section(tt) + targets_table(shipped['summary'], lat, shipped['guard']) + share_gap_section()
+    out += refiner_reading(t, trained) + traced_test_section(tt) + targets_table(shipped['summary'], lat, shipped['guard']) + share_gap_section() + trace_limits_section()
     return out + earlier_refiner_experiments()
 
 def oof_paragraph():
@@ -523,6 +523,47 @@ def share_gap_section():
                    f"{f(e['oracle_share_typical']['mean'], 3)}" + (f" and saves more input on {more} of the {len(saved(v['first']))} validation mirrors" if more is not None else "")
                    + f", at {-100*e['paired_vs_first']['reach']['difference']:.0f} points of reach:" if e else "")
                 + " no variant is better on every figure, so the shipped setting is unchanged."]
+    return out
+
+def trace_limits_section():
+    "Where the traced paths leave the GT (bench/trace_paths.py) and whether a trace that turns more freely follows the GT's bends (bench/refiner_strokes.py, validation)."
+    tp, tv = load('trace_paths_valid'), load('refiner_strokes_valid_turn')
+    out = []
+    if tp:
+        k, L = tp['paths'], tp['leaves']
+        tot = sum(e['off_steps'] for e in k.values()); lt = sum(e['off_steps'] for e in L.values())
+        lv = k.get('on, then leaves', dict(ends=0, off_steps=0)); ends = sum(e['ends'] for e in k.values())
+        mid, end_ = L.get('mid-line'), L.get('GT line end')
+        lg, dc = tp['step_logits'], tp['depth_contrast']
+        out += ["", f"Where the trace draws wrong line (`bench/trace_paths.py`, the shipped refiner on the {tp['n_add_strokes']} validation add strokes; a step is off "
+                f"the GT more than {tp['off_px']:g} px from it; p25 / median / p75): of {ends} traced ends, {k.get('all on the GT', {}).get('ends', 0)} stay on the GT; "
+                f"{lv['ends']} start on it and leave it, and their steps are {100*lv['off_steps']/max(tot, 1):.0f} % of all off-GT steps."
+                + (f" Most of those leave mid-line ({mid['ends']} ends, {100*mid['off_steps']/max(lt, 1):.0f} % of their off steps; the GT 6–10 px ahead lies "
+                   f"{mid['angle'][2]:.0f}° [{mid['angle'][1]:.0f}, {mid['angle'][3]:.0f}] off the trace's heading, and the off steps run {mid['off_distance'][2]:.0f} px "
+                   f"[{mid['off_distance'][1]:.0f}, {mid['off_distance'][3]:.0f}] from the GT): the trace goes straight on where the line bends." if mid else "")
+                + (f" Only {end_['ends']} ends leave where a GT line ends ({100*end_['off_steps']/max(lt, 1):.0f} %): overshooting a line's end is not the main cost." if end_ else "")
+                + f" Neither the network's step logits (on the GT {lg['on']['pct'][2]:.2f} [{lg['on']['pct'][1]:.2f}, {lg['on']['pct'][3]:.2f}], off it "
+                f"{lg['off']['pct'][2]:.2f} [{lg['off']['pct'][1]:.2f}, {lg['off']['pct'][3]:.2f}]) nor the depth's contrast across the path (on "
+                f"{dc['on']['pct'][2]:.2f} [{dc['on']['pct'][1]:.2f}, {dc['on']['pct'][3]:.2f}], off {dc['off']['pct'][2]:.2f} [{dc['off']['pct'][1]:.2f}, {dc['off']['pct'][3]:.2f}]) "
+                "separates a step that leaves the line from one on it: the two overlap, so a stricter stop cuts right line with the wrong (rounds 1–5 above, `thresh:T`)."]
+    if tv:
+        runs = tv['runs']; first = next(iter(runs)); s0 = runs[first]['summary']
+        rows = [(r['trace'], r['summary']) for key, r in runs.items() if key != first]
+        words = lambda kw: ', '.join(f"{k.replace('_', ' ')} {v:g}" for k, v in kw.items())
+        out += ["", f"A trace that turns more freely does not follow the bends better (same {tv['n_cases']} validation strokes, `bench/refiner_strokes.py --settings "
+                + ','.join(['traced:1'] + ['traced:1:' + ':'.join(f"{k}={v:g}" for k, v in kw.items()) for kw, _ in rows]) + " --name refiner_strokes_valid_turn`; "
+                f"the default turns ≤ {TRACE_DEFAULTS['max_turn']:g}° per step at a cost of {TRACE_DEFAULTS['turn_cost']:g} per radian: share {f(s0['oracle_share']['mean'], 3)}, "
+                f"reach {100*s0['reach']['mean']:.1f} %, {100*s0['add_pixels']['wrong_share']:.0f} % of the added pixels off the GT): "
+                + '; '.join(f"{words(kw)}: share {f(s['oracle_share']['mean'], 3)}, {100*s['add_pixels']['wrong_share']:.0f} % off the GT, paired Δ ratio "
+                            f"{diff_ci(s['paired_vs_first']['ratio'])}, Δ reach {diff_ci(s['paired_vs_first']['reach'])}, Δ worse {diff_ci(s['paired_vs_first']['worse'])}"
+                            for kw, s in rows)
+                + ". A trace that may turn follows the ridge of the network's logits, so these logits do not bend with the GT there either; the default is unchanged."]
+        r6 = load('trace_variants_valid_round6')
+        if r6:
+            low = [(r['settings'], r['summary']) for k, r in r6['runs'].items() if k != 'connected' and (r['settings'] or {}).get('turn_cost', TRACE_DEFAULTS['turn_cost']) < 2]
+            out[-1] += (" Round 6 of `bench/trace_variants.py` (`trace_variants_valid_round6`, against `connected`) also tried "
+                        + '; '.join(f"{words(kw)}: share {f(s['oracle_share']['mean'], 3)}, reach {100*s['reach']['mean']:.1f} %" for kw, s in low)
+                        + ": turning more cheaply still loses." if low else "")
     return out
 
 def earlier_refiner_experiments():

@@ -31,7 +31,7 @@ from guard_variants import case_args, load_cases
 from fusing_forces.refiner import trace_stroke, closing_strokes
 from fusing_forces.analysis import stroke_effects, summarise, paired_difference
 
-DEFAULTS = {k: v.default for k, v in inspect.signature(trace_stroke).parameters.items() if v.default is not inspect.Parameter.empty}   # the settings
+DEFAULTS = {k: v.default for k, v in inspect.signature(trace_stroke).parameters.items() if v.default not in (inspect.Parameter.empty, None)}   # the settings (not `paths`, a diagnostic output)
 
 def trace_settings(items)->dict:
     "`trace_stroke` keyword arguments from 'name=value' strings, typed as its defaults (shared with `bench/refiner_strokes.py`)."

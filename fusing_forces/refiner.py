@@ -112,6 +112,7 @@ def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
                  n_angles:int=9, # directions tried per step
                  local:float=LOCAL_PX, # a stroke longer than 2·local px is traced on in its direction within `local` px of each end
                  anchor:float=ANCHOR_PX, # an end within this many px of a line of `previous` is not traced (it joins that line; 0: trace every end)
+                 paths:list|None=None, # a list: each traced end's kept path is appended as (points (n, 2) from the end on, mean logit of each step (n − 1,))
                 )->np.ndarray: # (h, w) bool: the traced continuations, drawn `radius` px wide
     "The lines continued from the free ends of each add stroke along the ridge of `logits`, in the stroke's direction."
     logits, previous, stroke = np.asarray(logits, np.float32), np.asarray(previous, np.float32), np.asarray(stroke)
@@ -122,7 +123,7 @@ def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
     for _, ends in stroke_ends(stroke, previous, local, anchor):
         for p, d, anchored in ends:
             if anchored: continue
-            path, kept, misses = [p], 1, 0
+            path, vals, kept, misses = [p], [], 1, 0
             for _ in range(max_len // step):
                 nd = np.stack([d[0]*cs - d[1]*sn, d[0]*sn + d[1]*cs], 1)                  # the candidate directions
                 pts_k = p[None, None] + nd[:, None]*ks[None, :, None]
@@ -130,12 +131,13 @@ def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
                 j = int(np.argmax(v - turn_cost*np.abs(angs)))
                 p, d = p + nd[j]*step, nd[j]/np.linalg.norm(nd[j])
                 if not (0 <= p[0] < h and 0 <= p[1] < w): break
-                path.append(p)
+                path.append(p); vals.append(float(v[j]))
                 if v[j] > threshold: kept, misses = len(path), 0
                 else:
                     misses += 1
                     if misses > gap: break
                 if previous[int(p[0]), int(p[1])] > 0 and kept == len(path) and len(path) > 3: break   # joined a line the tile had
+            if paths is not None: paths.append((np.array(path[:kept]), np.array(vals[:kept - 1], np.float32)))
             for p0, p1 in zip(path[:kept - 1], path[1:kept]):                         # the kept path, as pixels
                 for f in np.linspace(0, 1, int(np.ceil(np.abs(p1 - p0).max())) + 1):
                     r, q = np.round(p0 + (p1 - p0)*f).astype(int)

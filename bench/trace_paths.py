@@ -1,0 +1,102 @@
+"""Where does the `traced` guard draw wrong line? Every traced end of every add stroke, its path against the GT (issue 15).
+
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/trace_paths.py [--split valid] [--trace max_turn=30,turn_cost=2] [--name trace_paths_valid]
+
+On the fixed stroke draws of the split's tiles (default: the validation mirrors), the shipped refiner's network output
+is traced from the free ends of each add stroke by `trace_stroke` (its settings, or those given), which hands back
+each kept path (`paths=`). A step is off the GT when it lies more than 2 px from a GT pixel. Per path: all on the GT,
+on and then leaving, leaving and coming back, off from the first step, off and then finding a line. For the paths
+that leave, where they leave: within 6 px of a GT line's end, of a GT junction, of the crop border, or mid-line; the
+angle between the trace's heading there and the GT 6–10 px ahead (a straight trace past a bend turns away from the GT
+by that much); how far the off steps run from the GT. Then the step logits on and off the GT and the depth's contrast
+across the path (mean of the standardised depth 3 px either side minus the centre): could either tell a step that
+leaves the line? Percentiles are p10 / p25 / median / p75 / p90. Writes bench/results/<name>.json.
+"""
+import argparse, sys
+from pathlib import Path
+import numpy as np
+from scipy import ndimage
+sys.path.insert(0, str(Path(__file__).parent))
+from _machine import save_result
+from guard_variants import case_args, load_cases
+from trace_variants import trace_settings
+from fusing_forces.refiner import trace_stroke
+from fusing_forces.lines import line_skeleton
+
+OFF_PX, NEAR_PX, BATCH = 2.0, 6.0, 32
+pct = lambda a: [round(float(x), 3) for x in np.nanpercentile(np.asarray(a, float), [10, 25, 50, 75, 90])] if len(a) else None
+
+def path_kind(off:np.ndarray)->str:
+    "The path's course against the GT from its off flags (the end point first, not counted)."
+    o = off[1:]
+    if not o.any(): return 'all on the GT'
+    if o.all(): return 'off from the first step'
+    if not o[0]: return 'on, then leaves' if o[-1] else 'on, off, back on'
+    return 'off, then finds a line'
+
+def leave_point(gt:np.ndarray, q:np.ndarray, heading:np.ndarray)->tuple:
+    "Where a path leaves the GT at its last on-GT point `q` (row, col) heading along `heading`: (kind, angle in degrees to the GT 6–10 px ahead or None)."
+    sk = line_skeleton(gt); nb = ndimage.convolve(sk.astype(int), np.ones((3, 3), int), mode='constant') - 1
+    r, c = np.clip(np.round(q).astype(int), 0, np.array(sk.shape) - 1); border = min(r, c, sk.shape[0] - 1 - r, sk.shape[1] - 1 - c)
+    dist = lambda m: ndimage.distance_transform_edt(~m)[r, c] if m.any() else np.inf
+    kind = ('crop border' if border <= NEAR_PX else 'GT line end' if dist(sk & (nb == 1)) <= NEAR_PX
+            else 'GT junction' if dist(sk & (nb >= 3)) <= NEAR_PX else 'mid-line')
+    pts = np.argwhere(sk); d = np.linalg.norm(pts - q, axis=1); ring = pts[(d >= 6) & (d <= 10)]
+    if not len(ring): return kind, None
+    u = (ring - q) / np.linalg.norm(ring - q, axis=1)[:, None]
+    return kind, float(np.degrees(np.arccos(np.clip((u @ heading).max(), -1, 1))))
+
+def contrast(depth:np.ndarray, pts:np.ndarray, half:float=3.0)->np.ndarray:
+    "Per step of a path: mean depth `half` px either side across the path minus the depth at its centre."
+    out = []
+    for t in range(1, len(pts)):
+        dv = (pts[t] - pts[t - 1]) / np.linalg.norm(pts[t] - pts[t - 1]); n = np.array([-dv[1], dv[0]])
+        v = ndimage.map_coordinates(depth, np.stack([pts[t], pts[t] + n*half, pts[t] - n*half]).T, order=1, mode='nearest')
+        out.append(v[1:].mean() - v[0])
+    return np.array(out)
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    case_args(p)
+    p.add_argument('--trace', type=lambda s: trace_settings(filter(None, s.split(','))), default={}, help="`trace_stroke` settings, 'name=value,...' (default: its own)")
+    p.add_argument('--name', default=None)
+    a = p.parse_args()
+    views, ref, cases = load_cases(a)
+    adds = [c for c in cases if c.stroke.max() > 0 and c.stroke.min() >= 0]
+    kinds, leaves, logits, con = {}, {}, {'on': [], 'off': [], 'first off minus the mean before': []}, {'on': [], 'off': []}
+    for i in range(0, len(adds), BATCH):
+        batch = adds[i:i + BATCH]
+        net = ref.network(np.stack([c.x for c in batch]), np.stack([c.y for c in batch]), np.stack([c.stroke for c in batch]))
+        for c, o in zip(batch, net):
+            found = []; trace_stroke(o, c.y, c.stroke, paths=found, **a.trace)
+            gt = c.gt.astype(bool); dgt = ndimage.distance_transform_edt(~gt)
+            for pts, v in found:
+                if len(pts) < 2: continue
+                ij = np.clip(np.round(pts).astype(int), 0, np.array(gt.shape) - 1)
+                off = dgt[ij[:, 0], ij[:, 1]] > OFF_PX; k = path_kind(off)
+                e = kinds.setdefault(k, dict(ends=0, steps=0, off_steps=0)); e['ends'] += 1; e['steps'] += len(pts) - 1; e['off_steps'] += int(off[1:].sum())
+                cv = contrast(c.x[0].astype(np.float32), pts)
+                for s_off, val, cc in zip(off[1:], v, cv): logits['off' if s_off else 'on'].append(float(val)); con['off' if s_off else 'on'].append(float(cc))
+                if k == 'on, then leaves':
+                    f = int(np.argmax(off[1:])) + 1
+                    logits['first off minus the mean before'].append(float(v[f - 1] - v[:f - 1].mean()) if f > 1 else np.nan)
+                    where, angle = leave_point(gt, pts[f - 1], (pts[f] - pts[f - 1]) / np.linalg.norm(pts[f] - pts[f - 1]))
+                    L = leaves.setdefault(where, dict(ends=0, off_steps=0, angles=[], off_distance=[]))
+                    L['ends'] += 1; L['off_steps'] += int(off[f:].sum()); L['off_distance'] += dgt[ij[f:, 0], ij[f:, 1]][off[f:]].tolist()
+                    if angle is not None: L['angles'].append(angle)
+    tot = sum(e['off_steps'] for e in kinds.values())
+    print(f"{len(adds)} add strokes; {sum(e['ends'] for e in kinds.values())} traced ends; {sum(e['steps'] for e in kinds.values())} steps, {tot} off the GT (> {OFF_PX:g} px)")
+    for k, e in sorted(kinds.items(), key=lambda kv: -kv[1]['off_steps']):
+        print(f"  {k:24s} ends {e['ends']:5d}  steps {e['steps']:5d}  off-GT steps {e['off_steps']:5d} ({100*e['off_steps']/max(tot, 1):.0f} % of all)")
+    lt = sum(L['off_steps'] for L in leaves.values())
+    print(f"where the paths that leave the GT leave it (within {NEAR_PX:g} px of …); angle to the GT ahead (deg) and distance of the off steps to the GT (px), p10/p25/median/p75/p90:")
+    for k, L in sorted(leaves.items(), key=lambda kv: -kv[1]['off_steps']):
+        print(f"  {k:12s} ends {L['ends']:4d}  off steps {L['off_steps']:5d} ({100*L['off_steps']/max(lt, 1):.0f} %)  angle {pct(L['angles'])}  distance {pct(L['off_distance'])}")
+    print("step logits:", '; '.join(f"{k} {pct(v)}" for k, v in logits.items()))
+    print("depth contrast across the path:", '; '.join(f"{k} the GT {pct(v)}" for k, v in con.items()))
+    rep = dict(split=a.split, views=views, trace=a.trace, n_add_strokes=len(adds), off_px=OFF_PX, near_px=NEAR_PX, paths=kinds,
+               leaves={k: dict(ends=L['ends'], off_steps=L['off_steps'], angle=pct(L['angles']), off_distance=pct(L['off_distance'])) for k, L in leaves.items()},
+               step_logits={k: dict(n=len(v), pct=pct(v)) for k, v in logits.items()}, depth_contrast={k: dict(n=len(v), pct=pct(v)) for k, v in con.items()})
+    print('saved', save_result(a.name or f'trace_paths_{a.split}', rep))
+
+if __name__ == '__main__': main()
