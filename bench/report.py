@@ -182,7 +182,7 @@ def refiner_section():
                     (f"r = {r['locality']:g} px" if r.get('locality') else "no radius") + f": share of the oracle's gain {f(r['summary']['oracle_share']['mean'], 2)}, "
                     f"reach {100*r['summary']['reach']['mean']:.0f} %, worse {100*r['summary']['worse']['mean']:.0f} %" for r in loc['runs'].values())
                 + ". A radius removes little of the harm: even with the smallest one most of those strokes stay worse, so the harm lies within a few pixels of the stroke."]
-    out += oof_paragraph() + oracle_traced_paragraph() + oracle2_paragraph()
+    out += oof_paragraph() + oracle_traced_paragraph() + oracle2_paragraph() + history3_paragraph()
     out += guard_variants_paragraph() + trace_paragraph()
     t, tt = load('refiner_strokes_test'), load('refiner_strokes_test_traced')   # the latter: the shipped refiner with its default `traced` guard first, then `PREV_REFINER`'s
     if not t: return out + ["", "*Refiner on the test mirrors: `bench/results/refiner_strokes_test.json` not yet produced (run `bench/refiner_strokes.py`).*"]
@@ -258,26 +258,60 @@ def oracle_traced_paragraph():
             + (f" By the rule that chose the guard's settings (the largest share of the oracle's gain among those that leave no more strokes worse) `{SHIPPED_REFINER}` "
                "is the shipped refiner; its test figures follow." if SHIPPED_REFINER == 'refiner_oracle' else "")]
 
-def oracle2_paragraph():
-    "The shipped refiner trained on with its own recipe (`refiner_oracle2`) against it, both with the `traced` guard, on the validation strokes."
-    v, t = load('refiner_strokes_valid_oracle2'), load('refiner_oracle2')
+def continued_paragraph(run:str, strokes:str, sim:str, stem:str, how:str, flags:str, sim_ref:str='simulation_valid_oracle', verdict:str|None=None)->list[str]:
+    "A refiner trained on from the shipped one (`run`) against it, both with the `traced` guard, on the validation strokes (`strokes`) and in the validation simulation (`sim`)."
+    v, t = load(strokes), load(run)
     if not (v and t): return []
-    runs = v['runs']; o, s_ = traced_run(runs, 'oracle2'), traced_run(runs, 'refiner_default')
+    runs = v['runs']; o, s_ = traced_run(runs, stem), traced_run(runs, 'refiner_default')
     if not (o and s_): return []
     a, b, p = runs[o]['summary'], runs[s_]['summary'], runs[o]['summary']['paired_vs_first']
     pct = lambda x: f"{100*x:.1f} %"
     more_reach, more_worse = p['reach']['ci'][0] > 0, p['worse']['ci'][0] > 0 or p['worse_1pct']['ci'][0] > 0
-    return ["", f"Training the shipped refiner on with its own recipe (`refiner_oracle2`: `bench/train_refiner.py --target oracle --init weights/refiner_default.pth "
+    return ["", f"Training the shipped refiner on {how} (`{run}`: `bench/train_refiner.py --target oracle --init weights/refiner_default.pth {flags}"
             f"--epochs {t['epochs']} --lr {t['lr']:g}`, the recipe's other flags as above; {crops_of(t):,} more crops, {t['train_s']/60:.0f} min on 2 cores), on the same "
-            f"{v['n_cases']} validation strokes with the `traced` guard (`bench/refiner_strokes.py --split valid --name refiner_strokes_valid_oracle2`): share of the "
+            f"{v['n_cases']} validation strokes with the `traced` guard (`bench/refiner_strokes.py --split valid --name {strokes}`): share of the "
             f"oracle's gain {f(a['oracle_share']['mean'], 3)} against {f(b['oracle_share']['mean'], 3)} (on Y^Δ ≥ 0.5: {f(a['oracle_share_typical']['mean'], 3)} against "
             f"{f(b['oracle_share_typical']['mean'], 3)}), reach {pct(a['reach']['mean'])} against {pct(b['reach']['mean'])}, restored 16–32 px "
             f"{100*bin_of(a)['restored']:.0f} % against {100*bin_of(b)['restored']:.0f} %, strokes made worse {pct(a['worse']['mean'])} against {pct(b['worse']['mean'])} "
             f"(by more than 1 %: {pct(a['worse_1pct']['mean'])} against {pct(b['worse_1pct']['mean'])}, paired {diff_ci(p['worse_1pct'])})"
             + paired_words({k: p[k] for k in ('ratio', 'reach', 'worse')}) + "."
-            + sim_pair_words(load('simulation_valid_oracle2'), load('simulation_valid_oracle'))
+            + sim_pair_words(load(sim), load(sim_ref)) + seed_pair_words(load(sim), load(sim_ref))
             + (" A little more reach bought with more strokes made worse: not better on every figure, so the shipped refiner stays." if more_reach and more_worse
-               else " No paired difference beyond the noise: the shipped refiner stays." if not any(d['ci'][0] > 0 or d['ci'][1] < 0 for d in p.values()) else "")]
+               else " No paired difference beyond the noise: the shipped refiner stays." if not any(d['ci'][0] > 0 or d['ci'][1] < 0 for d in p.values()) else (verdict or ""))]
+
+def history3_paragraph():
+    "The shipped refiner trained on with stroke histories of 1–3 strokes (`refiner_history3`), on the validation strokes and in the 10-seed validation simulation."
+    v = load('refiner_strokes_valid_history3'); a, b = load('simulation_valid_history3_s10'), load('simulation_valid_oracle_s10')
+    sp = seed_pairs(a, b)
+    verdict = None
+    if v and sp:
+        p = v['runs'][traced_run(v['runs'], 'hist3')]['summary']['paired_vs_first']
+        if p['worse']['ci'][1] < 0 and not any(p[k]['ci'][0] > 0 or p[k]['ci'][1] < 0 for k in ('ratio', 'reach', 'worse_1pct')):
+            verdict = (f" Its one clear gain is {-100*p['worse']['difference']:.1f} points fewer strokes made worse (by more than 1 %: no difference); "
+                       + ("the simulated saving moves with it" if sp['ci'][0] > 0 else "the simulated saving does not move beyond the spread of the runs")
+                       + (". It is shipped." if sp['ci'][0] > 0 else ": the shipped refiner stays; `--history` stays an option of the recipe.")
+                       )
+    return continued_paragraph('refiner_history3', 'refiner_strokes_valid_history3', 'simulation_valid_history3_s10', 'hist3',
+                               "with stroke histories — each sample 1–3 strokes, each drawn on the manual-only state of the ones before (`stroke_history`); the simulated "
+                               "annotator and the widget give the refiner every stroke of the tile so far, while every refiner above trained on one —", '--history 3 ',
+                               sim_ref='simulation_valid_oracle_s10', verdict=verdict)
+
+def oracle2_paragraph(): return continued_paragraph('refiner_oracle2', 'refiner_strokes_valid_oracle2', 'simulation_valid_oracle2', 'oracle2', 'with its own recipe', '')
+
+def seed_pairs(a:dict|None, b:dict|None)->dict|None:
+    "Manual input saved, refiner A minus B, paired by mirror and seed over the runs where both are defined, with a 95 % bootstrap interval (None without per-seed savings)."
+    if not (a and b): return None
+    rows = [dict(tile=(m, s), d=x - y) for m in a['mirrors'] if m in b['mirrors'] and 'saving_per_seed' in a['mirrors'][m] and 'saving_per_seed' in b['mirrors'][m]
+            for s, x, y in zip(a['mirrors'][m]['seeds'], a['mirrors'][m]['saving_per_seed'], b['mirrors'][m]['saving_per_seed']) if x is not None and y is not None]
+    if not rows: return None
+    from fusing_forces.analysis import _cluster_bootstrap
+    mean = lambda rs: sum(r['d'] for r in rs)/len(rs)
+    return dict(n=len(rows), difference=mean(rows), ci=_cluster_bootstrap(rows, mean, B=2000))
+
+def seed_pair_words(a:dict|None, b:dict|None)->str:
+    "`seed_pairs` in words."
+    sp = seed_pairs(a, b)
+    return (f" Paired by mirror and seed ({sp['n']} runs): {100*sp['difference']:+.1f} points [{100*sp['ci'][0]:+.1f}, {100*sp['ci'][1]:+.1f}]." if sp else "")
 
 def sim_pair_words(a:dict|None, b:dict|None)->str:
     "The simulated annotator's manual input saved per validation mirror, a refiner against another (same mirrors, seeds and guard)."

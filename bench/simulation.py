@@ -6,15 +6,20 @@ straightforward restitch-and-re-thin loop) and, with `--seeds N --mirrors all`, 
                                                        # benchmark -> bench/results/simulation_benchmark.json + CSVs/plots in --out
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/simulation.py --split valid --seeds 5 --mirrors classic --no-speed --name simulation_valid
                                                        # the same on validation mirrors, to select or tune a setting
+    … --seeds 10 --resume --out <folder of a 5-seed run>   # only seeds 5–9 run; the 5 read back (same models and settings)
 
-Weights: weights/base_default.pth and weights/refiner_default.pth. If missing (and --allow-untrained, the default for the
-speed run), untrained default-preset models are used and the result says so: speed figures stay meaningful, quality
-figures do not.
+The results keep each mirror's saving per seed (`saving_per_seed`, in the order of `seeds`): two refiners run on the same
+mirrors and seeds compare paired by run (`bench/report.py`, `seed_pairs`).
+
+Weights: the repository's weights/base_default.pth and weights/refiner_default.pth (or --base, --refiner). If the default
+files are missing, the speed run uses untrained default-preset models and the result says so (speed figures stay
+meaningful, quality figures do not); the benchmark (--seeds N) and weights named on the command line must exist.
 """
 import argparse, os, sys, time
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # torch's OpenMP threads spin otherwise (shared, loaded machine)
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
+REPO = Path(__file__).resolve().parent.parent   # default benchmark and weights: the repository's, from any working directory
 import numpy as np, torch
 from _machine import save_result
 from fusing_forces.mirror import Mirror
@@ -26,6 +31,7 @@ from fusing_forces.baselines import sauvola_lines
 from fusing_forces.tiles import PATCH
 from fusing_forces.simulation import Simulation, IdentityRefiner
 from fusing_forces.evaluation import simulate
+from fusing_forces.data import DataError
 from fusing_forces.metrics import MirrorScorer
 
 def models(base_path, refiner_path, preset):
@@ -63,11 +69,11 @@ def timed_run(g, y, refiner, seed, max_steps, scoring, scorer):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--root', default='data/benchmark', help='ETMIRA root with the benchmark (test mirrors generated if missing)')
+    ap.add_argument('--root', default=str(REPO/'data/benchmark'), help='ETMIRA root with the benchmark (test mirrors generated if missing)')
     ap.add_argument('--mirror', default='SYN-0101_R', help='test mirror of the speed run')
     ap.add_argument('--interactions', type=int, default=1000, help='accepted interactions of the speed run')
     ap.add_argument('--short', type=int, default=150, help='accepted interactions of the incremental-vs-reference comparison')
-    ap.add_argument('--base', default='weights/base_default.pth'); ap.add_argument('--refiner', default='weights/refiner_default.pth')
+    ap.add_argument('--base', default=str(REPO/'weights/base_default.pth')); ap.add_argument('--refiner', default=str(REPO/'weights/refiner_default.pth'))
     ap.add_argument('--preset', default='default', help='preset of the untrained stand-ins when weights are missing')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seeds', type=int, default=0, help='benchmark: runs per mirror (0: no benchmark run)')
@@ -77,18 +83,23 @@ def main():
     ap.add_argument('--out', default='results/simulation', help='benchmark: folder for CSVs, summary.json, plots')
     ap.add_argument('--name', default='simulation_benchmark', help='benchmark: results file name in bench/results')
     ap.add_argument('--no-speed', action='store_true', help='skip the speed measurement')
+    ap.add_argument('--resume', action='store_true', help='benchmark: read back the runs already in --out (same models and settings) and run only the missing seeds')
     ap.add_argument('--storage', default=None, help='cache of preprocessed mirrors (default: fusing_forces default)')
     ap.add_argument('--guard', default=None, choices=GUARDS, help="the refine API's guard (default: the refiner's own)")
     ap.add_argument('--iterations', type=int, default=None, help="network passes per refine (default: the refiner's own)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     load_before = os.getloadavg()
+    for flag, f, default in (('--base', a.base, ap.get_default('base')), ('--refiner', a.refiner, ap.get_default('refiner'))):
+        if not Path(f).is_file() and (f != default or a.seeds):   # named weights must exist; the benchmark needs trained ones
+            sys.exit(f"error: {flag}: {f}: file does not exist" + (" (the benchmark's figures need trained weights)" if f == default else ""))
     base, refiner, trained = models(a.base, a.refiner, a.preset)
     check_refiner(base, refiner)
     if a.guard is not None: refiner.guard = a.guard
     if a.iterations is not None: refiner.iterations = a.iterations
-    weights = dict(trained=trained, base=a.base if trained else f"untrained '{a.preset}' preset (weights missing)",
-                   refiner=a.refiner if trained else f"untrained '{a.preset}' preset (weights missing)")
+    shown = lambda f: str(Path(f).resolve().relative_to(REPO)) if Path(f).resolve().is_relative_to(REPO) else f   # results name repository files as before
+    weights = dict(trained=trained, base=shown(a.base) if trained else f"untrained '{a.preset}' preset (weights missing)",
+                   refiner=shown(a.refiner) if trained else f"untrained '{a.preset}' preset (weights missing)")
     if not trained: print(f"!! weights missing ({a.base}, {a.refiner}): using UNTRAINED '{a.preset}' models — speed only")
 
     if not a.no_speed:
@@ -164,9 +175,10 @@ def main():
         if set(views) - known: sys.exit(f"error: --mirrors: {', '.join(sorted(set(views) - known))} not in the {a.split} split (its mirrors: {', '.join(sorted(known))})")
         make_benchmark(a.root, a.split, views=views, progress=False)
         t0 = time.perf_counter()
-        _, summary = simulate(a.root, views, base, refiner, seeds=range(a.seeds), max_steps=a.max_steps, out=a.out, storage=a.storage)
+        try: _, summary = simulate(a.root, views, base, refiner, seeds=range(a.seeds), max_steps=a.max_steps, out=a.out, storage=a.storage, resume=a.resume)
+        except DataError as e: sys.exit(f"error: {e}")   # e.g. --resume into a folder of runs with other models or settings
         wall = time.perf_counter() - t0
-        table = {v: {k: s[k] for k in ('peak_gain', 'peak_at_fraction', 'min_gain_after_5pct', 'manual_input_saved',
+        table = {v: {k: s[k] for k in ('seeds', 'peak_gain', 'peak_at_fraction', 'min_gain_after_5pct', 'manual_input_saved', 'saving_per_seed',
                                         'saving_undefined_runs', 'interactions', 'converged_runs', 'base_pfm',
                                         'gain_ceiling_at_start', 'ceiling_at_peak',
                                         'final_pfm_manual', 'final_pfm_refined')} for v, s in summary.items()}

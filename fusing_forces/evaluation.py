@@ -77,6 +77,7 @@ def summarize_mirror(runs:dict, # seed → run table (with `attrs` from `simulat
                 peak_at_fraction=float(fr[curve.argmax()]) if len(curve) else None,
                 min_gain_after_5pct=float(after.min()) if len(after) else None,
                 manual_input_saved=_mean_std([s['saving'] for s in saved]),
+                saving_per_seed=[s['saving'] for s in saved], # in the order of `seeds` (None where undefined): for paired comparisons of two refiners
                 saving_undefined_runs=sum(s['saving'] is None for s in saved),
                 manual_pixels=_mean_std([s['manual_pixels'] for s in saved]),
                 interactive_pixels=_mean_std([s['interactive_pixels'] for s in saved]),
