@@ -4,6 +4,16 @@ from pathlib import Path
 from fusing_forces.data import write_text
 
 RESULTS = Path(__file__).parent / 'results'
+REPO = Path(__file__).resolve().parent.parent   # the repository: default benchmark, cache and weights, from any working directory
+
+def repo(rel:str)->str: "A path inside the repository, absolute (a default that does not depend on the working directory)."; return str(REPO / rel)
+
+def shown(x):
+    "`x` with every string that is a path inside the repository made relative to it (results files name repository files alike on every machine)."
+    if isinstance(x, dict): return {k: shown(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)): return type(x)(shown(v) for v in x)
+    if isinstance(x, str) and x.startswith(str(REPO) + os.sep): return x[len(str(REPO)) + 1:]
+    return x
 
 def machine_info():
     "CPU model, cores, torch threads and GPU (if any) of the machine running the benchmark."
@@ -30,10 +40,10 @@ def require_weights(path, role:str, what:str):
 def save_result(name, result):
     "Write `result` (a dict) with the machine and a timestamp to `bench/results/{name}.json`; return the path."
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = dict(result, machine=machine_info(), measured_at=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
+    out = dict(shown(result), machine=machine_info(), measured_at=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
     return write_text(RESULTS / f'{name}.json', json.dumps(out, indent=1, default=float) + '\n')
 
 def add_to_result(name, key:str, value):
     "Set `key` of the existing `bench/results/{name}.json` to `value`, keeping the rest (written atomically); return the path."
-    path = RESULTS / f'{name}.json'; d = json.loads(path.read_text()); d[key] = value
+    path = RESULTS / f'{name}.json'; d = json.loads(path.read_text()); d[key] = shown(value)
     return write_text(path, json.dumps(d, indent=1, default=float) + '\n')

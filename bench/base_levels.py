@@ -11,7 +11,7 @@ Writes bench/results/<name>.json and, with --figure, the error-analysis figure (
 import argparse, json, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import save_result
+from _machine import save_result, repo
 import numpy as np
 from fusing_forces.benchmark import benchmark_views, make_benchmark, view_error_analysis, merge_error_analyses, plot_error_analysis
 from fusing_forces.baselines import classical_baselines
@@ -21,8 +21,8 @@ from fusing_forces.metrics import thin_gt, score_lines
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
-    p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--split', default='test')
+    p.add_argument('--root', default=repo('data/benchmark')); p.add_argument('--storage', default=repo('data/cache'))
+    p.add_argument('--base', default=repo('weights/base_default.pth')); p.add_argument('--split', default='test')
     p.add_argument('--tta', type=int, default=1); p.add_argument('--name', default=None)
     p.add_argument('--figure', default=None, help='PNG of the error analysis by level')
     a = p.parse_args()

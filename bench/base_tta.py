@@ -8,15 +8,15 @@ the wall time of each on this machine. Writes bench/results/base_tta.json.
 import argparse, json, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import save_result
+from _machine import save_result, repo
 from fusing_forces.benchmark import benchmark_views, make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, evaluate_base
 from fusing_forces.models import sha256
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
-    p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--tta', default='1,4,8')
+    p.add_argument('--root', default=repo('data/benchmark')); p.add_argument('--storage', default=repo('data/cache'))
+    p.add_argument('--base', default=repo('weights/base_default.pth')); p.add_argument('--tta', default='1,4,8')
     p.add_argument('--name', default='base_tta')
     a = p.parse_args()
     make_benchmark(a.root)

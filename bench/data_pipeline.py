@@ -15,7 +15,7 @@ load averages before and after are recorded with the figures. Writes bench/resul
 import argparse, os, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import save_result
+from _machine import save_result, repo
 import numpy as np, torch
 from fastai.data.core import DataLoaders
 from fusing_forces.synthetic import make_tiny_etmira
@@ -79,7 +79,7 @@ def main():
     p.add_argument('--workers', type=int, default=2); p.add_argument('--samples', type=int, default=256)
     p.add_argument('--steps', type=int, default=12); p.add_argument('--bs', type=int, default=8)
     p.add_argument('--mirror-size', type=int, default=2048, help='side of the synthetic mirrors in px (model grid: half)')
-    p.add_argument('--base', default='weights/base_default.pth', help='base model whose logits the refiner trains on')
+    p.add_argument('--base', default=repo('weights/base_default.pth'), help='base model whose logits the refiner trains on')
     a = p.parse_args()
     before = load()
     tmp = Path(tempfile.mkdtemp(prefix='ff_pipeline_'))

@@ -9,7 +9,7 @@ import argparse, json, sys
 from pathlib import Path
 import torch.nn as nn
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import save_result
+from _machine import save_result, repo
 import fusing_forces.refiner as R
 import fusing_forces.refiner_training as T
 from fusing_forces.models import build_model
@@ -27,8 +27,8 @@ def build_residual(preset='default', channels=('depth',), stats=None):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
-    p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--history', type=int, default=1)
+    p.add_argument('--root', default=repo('data/benchmark')); p.add_argument('--storage', default=repo('data/cache'))
+    p.add_argument('--base', default=repo('weights/base_default.pth')); p.add_argument('--history', type=int, default=1)
     p.add_argument('--epochs', type=int, default=12)
     a = p.parse_args()
     T.build_refiner = build_residual  # train_refiner builds its network through this name

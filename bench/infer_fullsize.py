@@ -10,7 +10,7 @@ its own getrusage(RUSAGE_SELF).ru_maxrss at exit, the figure `/usr/bin/time -v` 
 import argparse, json, resource, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import save_result
+from _machine import save_result, repo
 
 H, W, VIEW = 6716, 8964, 'SYN-9999_R'
 
@@ -40,7 +40,7 @@ def infer(root, store, weights, out, tta='1'):
                      peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)))
 
 def main():
-    p = argparse.ArgumentParser(); p.add_argument('--weights', default='weights/base_default.pth')
+    p = argparse.ArgumentParser(); p.add_argument('--weights', default=repo('weights/base_default.pth'))
     p.add_argument('--tta', type=int, default=4, help='also measure inference with this test-time augmentation (1: skip)')
     a = p.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix='ff_infer_'))

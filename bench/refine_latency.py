@@ -11,7 +11,7 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 import numpy as np, torch
-from _machine import save_result
+from _machine import save_result, repo
 from fusing_forces.benchmark import make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, grid_logits
 from fusing_forces.refiner import Refiner
@@ -20,8 +20,8 @@ from fusing_forces.tiles import PATCH
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
-    p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--refiner', default='weights/refiner_default.pth')
+    p.add_argument('--root', default=repo('data/benchmark')); p.add_argument('--storage', default=repo('data/cache'))
+    p.add_argument('--base', default=repo('weights/base_default.pth')); p.add_argument('--refiner', default=repo('weights/refiner_default.pth'))
     p.add_argument('--mirror', default='SYN-0101_R'); p.add_argument('--calls', type=int, default=120)
     p.add_argument('--threads', type=int, default=2); p.add_argument('--settings', default='none:1,connected:1,traced:1')
     p.add_argument('--name', default='refine_latency')

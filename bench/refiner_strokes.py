@@ -15,7 +15,7 @@ each refiner/setting to the first one. Writes bench/results/<name>.json and, wit
 import argparse, json, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import save_result, require_weights
+from _machine import save_result, require_weights, repo
 import numpy as np
 from fusing_forces.benchmark import view_ids, make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, grid_logits
@@ -45,8 +45,8 @@ def settings_arg(text:str):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
-    p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--refiners', default='weights/refiner_default.pth')
+    p.add_argument('--root', default=repo('data/benchmark')); p.add_argument('--storage', default=repo('data/cache'))
+    p.add_argument('--base', default=repo('weights/base_default.pth')); p.add_argument('--refiners', default=repo('weights/refiner_default.pth'))
     p.add_argument('--settings', default='default', type=settings_arg,
                    help="comma-separated guard:iterations[:locality][:setting=value...] (e.g. none:1,connected:2,connected:1:16,traced:1:anchor=0); 'default' = each refiner's own")
     p.add_argument('--split', default='test'); p.add_argument('--level', default=None)

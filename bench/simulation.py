@@ -19,9 +19,8 @@ import argparse, os, sys, time
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # torch's OpenMP threads spin otherwise (shared, loaded machine)
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-REPO = Path(__file__).resolve().parent.parent   # default benchmark and weights: the repository's, from any working directory
 import numpy as np, torch
-from _machine import save_result
+from _machine import save_result, repo
 from fusing_forces.mirror import Mirror
 from fusing_forces.models import build_model
 from fusing_forces.base_model import BaseModel, grid_logits
@@ -69,11 +68,11 @@ def timed_run(g, y, refiner, seed, max_steps, scoring, scorer):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--root', default=str(REPO/'data/benchmark'), help='ETMIRA root with the benchmark (test mirrors generated if missing)')
+    ap.add_argument('--root', default=repo('data/benchmark'), help='ETMIRA root with the benchmark (test mirrors generated if missing)')
     ap.add_argument('--mirror', default='SYN-0101_R', help='test mirror of the speed run')
     ap.add_argument('--interactions', type=int, default=1000, help='accepted interactions of the speed run')
     ap.add_argument('--short', type=int, default=150, help='accepted interactions of the incremental-vs-reference comparison')
-    ap.add_argument('--base', default=str(REPO/'weights/base_default.pth')); ap.add_argument('--refiner', default=str(REPO/'weights/refiner_default.pth'))
+    ap.add_argument('--base', default=repo('weights/base_default.pth')); ap.add_argument('--refiner', default=repo('weights/refiner_default.pth'))
     ap.add_argument('--preset', default='default', help='preset of the untrained stand-ins when weights are missing')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seeds', type=int, default=0, help='benchmark: runs per mirror (0: no benchmark run)')
@@ -97,9 +96,8 @@ def main():
     check_refiner(base, refiner)
     if a.guard is not None: refiner.guard = a.guard
     if a.iterations is not None: refiner.iterations = a.iterations
-    shown = lambda f: str(Path(f).resolve().relative_to(REPO)) if Path(f).resolve().is_relative_to(REPO) else f   # results name repository files as before
-    weights = dict(trained=trained, base=shown(a.base) if trained else f"untrained '{a.preset}' preset (weights missing)",
-                   refiner=shown(a.refiner) if trained else f"untrained '{a.preset}' preset (weights missing)")
+    weights = dict(trained=trained, base=a.base if trained else f"untrained '{a.preset}' preset (weights missing)",
+                   refiner=a.refiner if trained else f"untrained '{a.preset}' preset (weights missing)")
     if not trained: print(f"!! weights missing ({a.base}, {a.refiner}): using UNTRAINED '{a.preset}' models — speed only")
 
     if not a.no_speed:

@@ -10,14 +10,14 @@ touched: `bench/base_levels.py` scores them.
 import argparse, json, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import save_result
+from _machine import save_result, repo
 from fusing_forces.benchmark import view_ids, make_benchmark
 from fusing_forces.base_model import train_base
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
-    p.add_argument('--out', default='weights/base_default.pth'); p.add_argument('--preset', default='default')
+    p.add_argument('--root', default=repo('data/benchmark')); p.add_argument('--storage', default=repo('data/cache'))
+    p.add_argument('--out', default=repo('weights/base_default.pth')); p.add_argument('--preset', default='default')
     p.add_argument('--epochs', type=int, default=48); p.add_argument('--samples-per-epoch', type=int, default=1024)
     p.add_argument('--bs', type=int, default=8); p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--patience', type=int, default=10)

@@ -11,7 +11,7 @@ evaluation predicts a tile). Writes bench/results/train_logits_gap.json.
 import argparse, sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import save_result
+from _machine import save_result, repo
 import numpy as np
 from scipy import ndimage
 from fusing_forces.benchmark import benchmark_views, make_benchmark
@@ -35,8 +35,8 @@ def tile_stats(grids, logits):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
-    p.add_argument('--base', default='weights/base_default.pth')
+    p.add_argument('--root', default=repo('data/benchmark')); p.add_argument('--storage', default=repo('data/cache'))
+    p.add_argument('--base', default=repo('weights/base_default.pth'))
     a = p.parse_args()
     make_benchmark(a.root)
     base = BaseModel.load(a.base)

@@ -14,7 +14,7 @@ import argparse, json, sys
 import torch
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import save_result, require_weights
+from _machine import save_result, require_weights, repo
 from fusing_forces.benchmark import view_ids, make_benchmark
 from fusing_forces.base_model import BaseModel, load_grids, grid_logits
 from fusing_forces.refiner_training import train_refiner
@@ -39,8 +39,8 @@ def evaluate(ref, base, root, views, storage, draws=5, seed=0):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--root', default='data/benchmark'); p.add_argument('--storage', default='data/cache')
-    p.add_argument('--base', default='weights/base_default.pth'); p.add_argument('--out', default='weights/refiner_default.pth')
+    p.add_argument('--root', default=repo('data/benchmark')); p.add_argument('--storage', default=repo('data/cache'))
+    p.add_argument('--base', default=repo('weights/base_default.pth')); p.add_argument('--out', default=repo('weights/refiner_default.pth'))
     p.add_argument('--preset', default='default'); p.add_argument('--history', type=int, default=1)
     p.add_argument('--epochs', type=int, default=24); p.add_argument('--samples-per-epoch', type=int, default=1024)
     p.add_argument('--bs', type=int, default=8); p.add_argument('--lr', type=float, default=1e-3)
