@@ -580,6 +580,10 @@ def trace_limits_section():
                 f"{lg['off']['pct'][2]:.2f} [{lg['off']['pct'][1]:.2f}, {lg['off']['pct'][3]:.2f}]) nor the depth's contrast across the path (on "
                 f"{dc['on']['pct'][2]:.2f} [{dc['on']['pct'][1]:.2f}, {dc['on']['pct'][3]:.2f}], off {dc['off']['pct'][2]:.2f} [{dc['off']['pct'][1]:.2f}, {dc['off']['pct'][3]:.2f}]) "
                 "separates a step that leaves the line from one on it: the two overlap, so a stricter stop cuts right line with the wrong (rounds 1–5 above, `thresh:T`)."]
+        if tp.get('figure'): out += ["", f"![traced paths that leave the GT mid-line]({tp['figure']})", "",
+                                     "The four paths that leave mid-line with the most off steps (`--figure`; GT magenta, stroke blue, steps on the GT green, off it red): "
+                                     "three start on a spiral and run straight on across background where the depth shows no line — the network's logits carry the "
+                                     "stroke's direction on, above the trace's threshold, where the GT curls away."]
     if tv:
         runs = tv['runs']; first = next(iter(runs)); s0 = runs[first]['summary']
         rows = [(r['trace'], r['summary']) for key, r in runs.items() if key != first]

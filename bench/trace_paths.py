@@ -1,6 +1,7 @@
 """Where does the `traced` guard draw wrong line? Every traced end of every add stroke, its path against the GT (issue 15).
 
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/trace_paths.py [--split valid] [--trace max_turn=30,turn_cost=2] [--name trace_paths_valid]
+        [--figure docs/trace_paths.png]
 
 On the fixed stroke draws of the split's tiles (default: the validation mirrors), the shipped refiner's network output
 is traced from the free ends of each add stroke by `trace_stroke` (its settings, or those given), which hands back
@@ -55,15 +56,31 @@ def contrast(depth:np.ndarray, pts:np.ndarray, half:float=3.0)->np.ndarray:
         out.append(v[1:].mean() - v[0])
     return np.array(out)
 
+def plot_paths(items, path:str)->str:
+    "Each (off steps, case, path points, off flags) on its tile: depth (grey), GT (cyan), the add stroke (blue), the path's steps on the GT (green) and off it (red)."
+    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(1, len(items), figsize=(3.2*len(items), 3.4))
+    for ax, (n, c, pts, off) in zip(np.atleast_1d(axs), items):
+        ax.imshow(c.x[0], cmap='gray'); ax.imshow(np.ma.masked_where(~c.gt.astype(bool), c.gt), cmap='cool', alpha=0.55, vmin=0, vmax=1)
+        ax.imshow(np.ma.masked_where(c.stroke <= 0, c.stroke), cmap='winter', alpha=0.9)
+        ax.plot(pts[:, 1], pts[:, 0], '-', color='yellow', lw=0.8)
+        ax.scatter(pts[~off, 1], pts[~off, 0], s=9, c='lime'); ax.scatter(pts[off, 1], pts[off, 0], s=9, c='red')
+        ax.set_title(f"tile {c.tile}: {n} steps off", fontsize=8); ax.axis('off')
+    fig.suptitle('traced paths that leave the GT mid-line (green: on the GT, red: > 2 px off)', fontsize=9); fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=60); plt.close(fig)
+    return path
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     case_args(p)
     p.add_argument('--trace', type=lambda s: trace_settings(filter(None, s.split(','))), default={}, help="`trace_stroke` settings, 'name=value,...' (default: its own)")
     p.add_argument('--name', default=None)
+    p.add_argument('--figure', default=None, help='PNG of the four paths that leave the GT mid-line with the most off steps')
     a = p.parse_args()
+    if a.figure and not a.figure.endswith('.png'): p.error(f"--figure: {a.figure}: expected a .png path")
     views, ref, cases = load_cases(a)
     adds = [c for c in cases if c.stroke.max() > 0 and c.stroke.min() >= 0]
-    kinds, leaves, logits, con = {}, {}, {'on': [], 'off': [], 'first off minus the mean before': []}, {'on': [], 'off': []}
+    shown, kinds, leaves, logits, con = [], {}, {}, {'on': [], 'off': [], 'first off minus the mean before': []}, {'on': [], 'off': []}
     for i in range(0, len(adds), BATCH):
         batch = adds[i:i + BATCH]
         net = ref.network(np.stack([c.x for c in batch]), np.stack([c.y for c in batch]), np.stack([c.stroke for c in batch]))
@@ -84,6 +101,7 @@ def main():
                     L = leaves.setdefault(where, dict(ends=0, off_steps=0, angles=[], off_distance=[]))
                     L['ends'] += 1; L['off_steps'] += int(off[f:].sum()); L['off_distance'] += dgt[ij[f:, 0], ij[f:, 1]][off[f:]].tolist()
                     if angle is not None: L['angles'].append(angle)
+                    if where == 'mid-line': shown.append((int(off[f:].sum()), c, pts, off))
     tot = sum(e['off_steps'] for e in kinds.values())
     print(f"{len(adds)} add strokes; {sum(e['ends'] for e in kinds.values())} traced ends; {sum(e['steps'] for e in kinds.values())} steps, {tot} off the GT (> {OFF_PX:g} px)")
     for k, e in sorted(kinds.items(), key=lambda kv: -kv[1]['off_steps']):
@@ -97,6 +115,9 @@ def main():
     rep = dict(split=a.split, views=views, trace=a.trace, n_add_strokes=len(adds), off_px=OFF_PX, near_px=NEAR_PX, paths=kinds,
                leaves={k: dict(ends=L['ends'], off_steps=L['off_steps'], angle=pct(L['angles']), off_distance=pct(L['off_distance'])) for k, L in leaves.items()},
                step_logits={k: dict(n=len(v), pct=pct(v)) for k, v in logits.items()}, depth_contrast={k: dict(n=len(v), pct=pct(v)) for k, v in con.items()})
+    if a.figure and shown:
+        rep['figure'] = plot_paths(sorted(shown, key=lambda t: -t[0])[:4], a.figure)
+        print('figure', rep['figure'])
     print('saved', save_result(a.name or f'trace_paths_{a.split}', rep))
 
 if __name__ == '__main__': main()
