@@ -602,6 +602,16 @@ def trace_limits_section():
             out[-1] += (" Round 6 of `bench/trace_variants.py` (`trace_variants_valid_round6`, against `connected`) also tried "
                         + '; '.join(f"{words(kw)}: share {f(s['oracle_share']['mean'], 3)}, reach {100*s['reach']['mean']:.1f} %" for kw, s in low)
                         + ": turning more cheaply still loses." if low else "")
+        ml = load('refiner_strokes_valid_maxlen')
+        if ml:
+            r0 = next(iter(ml['runs'].values()))['summary']
+            caps = [(r['trace']['max_len'], r['summary']) for r in ml['runs'].values() if r.get('trace', {}).get('max_len')]
+            out[-1] += (" Nor does a shorter trace (`bench/refiner_strokes.py --settings traced:1," + ','.join(f"traced:1:max_len={m:g}" for m, _ in caps)
+                        + " --name refiner_strokes_valid_maxlen`; the default runs at most " + f"{TRACE_DEFAULTS['max_len']:g} px): "
+                        + '; '.join(f"{m:g} px removes {100*(1 - s['add_pixels']['wrong']/r0['add_pixels']['wrong']):.1f} % of the wrong added pixels with "
+                                    f"{100*(1 - s['add_pixels']['right']/r0['add_pixels']['right']):.1f} % of the right ones, paired Δ ratio {diff_ci(s['paired_vs_first']['ratio'])}, "
+                                    f"Δ worse {diff_ci(s['paired_vs_first']['worse'])}" for m, s in caps)
+                        + ": runs as long as those pictured above are few, and most wrong pixels lie within 64 px of the stroke.")
     return out
 
 def earlier_refiner_experiments():
