@@ -258,15 +258,18 @@ def oracle_traced_paragraph():
             + (f" By the rule that chose the guard's settings (the largest share of the oracle's gain among those that leave no more strokes worse) `{SHIPPED_REFINER}` "
                "is the shipped refiner; its test figures follow." if SHIPPED_REFINER == 'refiner_oracle' else "")]
 
-def continued_paragraph(run:str, strokes:str, sim:str, stem:str, how:str, flags:str, sim_ref:str='simulation_valid_oracle', verdict:str|None=None)->list[str]:
-    "A refiner trained on from the shipped one (`run`) against it, both with the `traced` guard, on the validation strokes (`strokes`) and in the validation simulation (`sim`)."
+def continued_paragraph(run:str, strokes:str, sim:str, stem:str, how:str, flags:str, sim_ref:str='simulation_valid_oracle')->list[str]:
+    "A refiner trained on from the shipped one (`run`) against it, both with the `traced` guard, on the validation strokes (`strokes`) and in the validation simulation (`sim` against `sim_ref`)."
     v, t = load(strokes), load(run)
     if not (v and t): return []
     runs = v['runs']; o, s_ = traced_run(runs, stem), traced_run(runs, 'refiner_default')
     if not (o and s_): return []
     a, b, p = runs[o]['summary'], runs[s_]['summary'], runs[o]['summary']['paired_vs_first']
+    sa, sb = load(sim), load(sim_ref); sp = seed_pairs(sa, sb)
     pct = lambda x: f"{100*x:.1f} %"
+    real = lambda d: d['ci'][0] > 0 or d['ci'][1] < 0
     more_reach, more_worse = p['reach']['ci'][0] > 0, p['worse']['ci'][0] > 0 or p['worse_1pct']['ci'][0] > 0
+    only_fewer_worse = sp and p['worse']['ci'][1] < 0 and not any(real(p[k]) for k in ('ratio', 'reach', 'worse_1pct'))
     return ["", f"Training the shipped refiner on {how} (`{run}`: `bench/train_refiner.py --target oracle --init weights/refiner_default.pth {flags}"
             f"--epochs {t['epochs']} --lr {t['lr']:g}`, the recipe's other flags as above; {crops_of(t):,} more crops, {t['train_s']/60:.0f} min on 2 cores), on the same "
             f"{v['n_cases']} validation strokes with the `traced` guard (`bench/refiner_strokes.py --split valid --name {strokes}`): share of the "
@@ -275,26 +278,20 @@ def continued_paragraph(run:str, strokes:str, sim:str, stem:str, how:str, flags:
             f"{100*bin_of(a)['restored']:.0f} % against {100*bin_of(b)['restored']:.0f} %, strokes made worse {pct(a['worse']['mean'])} against {pct(b['worse']['mean'])} "
             f"(by more than 1 %: {pct(a['worse_1pct']['mean'])} against {pct(b['worse_1pct']['mean'])}, paired {diff_ci(p['worse_1pct'])})"
             + paired_words({k: p[k] for k in ('ratio', 'reach', 'worse')}) + "."
-            + sim_pair_words(load(sim), load(sim_ref)) + seed_pair_words(load(sim), load(sim_ref))
+            + sim_pair_words(sa, sb) + seed_pair_words(sp)
             + (" A little more reach bought with more strokes made worse: not better on every figure, so the shipped refiner stays." if more_reach and more_worse
-               else " No paired difference beyond the noise: the shipped refiner stays." if not any(d['ci'][0] > 0 or d['ci'][1] < 0 for d in p.values()) else (verdict or ""))]
+               else " No paired difference beyond the noise: the shipped refiner stays." if not any(real(d) for d in p.values())
+               else (f" Its one clear gain is {-100*p['worse']['difference']:.1f} points fewer strokes made worse (by more than 1 %: no difference); "
+                     + ("the simulated saving moves with it. It is shipped." if sp['ci'][0] > 0 else
+                        "the simulated saving does not move beyond the spread of the runs: the shipped refiner stays; `--history` stays an option of the recipe."))
+               if only_fewer_worse else "")]
 
 def history3_paragraph():
     "The shipped refiner trained on with stroke histories of 1–3 strokes (`refiner_history3`), on the validation strokes and in the 10-seed validation simulation."
-    v = load('refiner_strokes_valid_history3'); a, b = load('simulation_valid_history3_s10'), load('simulation_valid_oracle_s10')
-    sp = seed_pairs(a, b)
-    verdict = None
-    if v and sp:
-        p = v['runs'][traced_run(v['runs'], 'hist3')]['summary']['paired_vs_first']
-        if p['worse']['ci'][1] < 0 and not any(p[k]['ci'][0] > 0 or p[k]['ci'][1] < 0 for k in ('ratio', 'reach', 'worse_1pct')):
-            verdict = (f" Its one clear gain is {-100*p['worse']['difference']:.1f} points fewer strokes made worse (by more than 1 %: no difference); "
-                       + ("the simulated saving moves with it" if sp['ci'][0] > 0 else "the simulated saving does not move beyond the spread of the runs")
-                       + (". It is shipped." if sp['ci'][0] > 0 else ": the shipped refiner stays; `--history` stays an option of the recipe.")
-                       )
     return continued_paragraph('refiner_history3', 'refiner_strokes_valid_history3', 'simulation_valid_history3_s10', 'hist3',
                                "with stroke histories — each sample 1–3 strokes, each drawn on the manual-only state of the ones before (`stroke_history`); the simulated "
                                "annotator and the widget give the refiner every stroke of the tile so far, while every refiner above trained on one —", '--history 3 ',
-                               sim_ref='simulation_valid_oracle_s10', verdict=verdict)
+                               sim_ref='simulation_valid_oracle_s10')
 
 def oracle2_paragraph(): return continued_paragraph('refiner_oracle2', 'refiner_strokes_valid_oracle2', 'simulation_valid_oracle2', 'oracle2', 'with its own recipe', '')
 
@@ -308,9 +305,8 @@ def seed_pairs(a:dict|None, b:dict|None)->dict|None:
     mean = lambda rs: sum(r['d'] for r in rs)/len(rs)
     return dict(n=len(rows), difference=mean(rows), ci=_cluster_bootstrap(rows, mean, B=2000))
 
-def seed_pair_words(a:dict|None, b:dict|None)->str:
+def seed_pair_words(sp:dict|None)->str:
     "`seed_pairs` in words."
-    sp = seed_pairs(a, b)
     return (f" Paired by mirror and seed ({sp['n']} runs): {100*sp['difference']:+.1f} points [{100*sp['ci'][0]:+.1f}, {100*sp['ci'][1]:+.1f}]." if sp else "")
 
 def sim_pair_words(a:dict|None, b:dict|None)->str:

@@ -35,9 +35,9 @@ def path_kind(off:np.ndarray)->str:
     if not o[0]: return 'on, then leaves' if o[-1] else 'on, off, back on'
     return 'off, then finds a line'
 
-def leave_point(gt:np.ndarray, q:np.ndarray, heading:np.ndarray)->tuple:
-    "Where a path leaves the GT at its last on-GT point `q` (row, col) heading along `heading`: (kind, angle in degrees to the GT 6–10 px ahead or None)."
-    sk = line_skeleton(gt); nb = ndimage.convolve(sk.astype(int), np.ones((3, 3), int), mode='constant') - 1
+def leave_point(sk:np.ndarray, q:np.ndarray, heading:np.ndarray)->tuple:
+    "Where a path leaves the GT (skeleton `sk`) at its last on-GT point `q` (row, col) heading along `heading`: (kind, angle in degrees to the GT 6–10 px ahead or None)."
+    nb = ndimage.convolve(sk.astype(int), np.ones((3, 3), int), mode='constant') - 1
     r, c = np.clip(np.round(q).astype(int), 0, np.array(sk.shape) - 1); border = min(r, c, sk.shape[0] - 1 - r, sk.shape[1] - 1 - c)
     dist = lambda m: ndimage.distance_transform_edt(~m)[r, c] if m.any() else np.inf
     kind = ('crop border' if border <= NEAR_PX else 'GT line end' if dist(sk & (nb == 1)) <= NEAR_PX
@@ -49,12 +49,9 @@ def leave_point(gt:np.ndarray, q:np.ndarray, heading:np.ndarray)->tuple:
 
 def contrast(depth:np.ndarray, pts:np.ndarray, half:float=3.0)->np.ndarray:
     "Per step of a path: mean depth `half` px either side across the path minus the depth at its centre."
-    out = []
-    for t in range(1, len(pts)):
-        dv = (pts[t] - pts[t - 1]) / np.linalg.norm(pts[t] - pts[t - 1]); n = np.array([-dv[1], dv[0]])
-        v = ndimage.map_coordinates(depth, np.stack([pts[t], pts[t] + n*half, pts[t] - n*half]).T, order=1, mode='nearest')
-        out.append(v[1:].mean() - v[0])
-    return np.array(out)
+    dv = np.diff(pts, axis=0); dv /= np.linalg.norm(dv, axis=1)[:, None]; n = np.stack([-dv[:, 1], dv[:, 0]], 1)*half
+    centre, left, right = (ndimage.map_coordinates(depth, q.T, order=1, mode='nearest') for q in (pts[1:], pts[1:] + n, pts[1:] - n))
+    return (left + right)/2 - centre
 
 def plot_paths(items, path:str)->str:
     "Each (off steps, case, path points, off flags) on its tile: depth (grey), GT (cyan), the add stroke (blue), the path's steps on the GT (green) and off it (red)."
@@ -86,18 +83,19 @@ def main():
         net = ref.network(np.stack([c.x for c in batch]), np.stack([c.y for c in batch]), np.stack([c.stroke for c in batch]))
         for c, o in zip(batch, net):
             found = []; trace_stroke(o, c.y, c.stroke, paths=found, **a.trace)
-            gt = c.gt.astype(bool); dgt = ndimage.distance_transform_edt(~gt)
+            gt = c.gt.astype(bool); dgt = ndimage.distance_transform_edt(~gt); depth = c.x[0].astype(np.float32); sk = None
             for pts, v in found:
                 if len(pts) < 2: continue
                 ij = np.clip(np.round(pts).astype(int), 0, np.array(gt.shape) - 1)
                 off = dgt[ij[:, 0], ij[:, 1]] > OFF_PX; k = path_kind(off)
                 e = kinds.setdefault(k, dict(ends=0, steps=0, off_steps=0)); e['ends'] += 1; e['steps'] += len(pts) - 1; e['off_steps'] += int(off[1:].sum())
-                cv = contrast(c.x[0].astype(np.float32), pts)
+                cv = contrast(depth, pts)
                 for s_off, val, cc in zip(off[1:], v, cv): logits['off' if s_off else 'on'].append(float(val)); con['off' if s_off else 'on'].append(float(cc))
                 if k == 'on, then leaves':
                     f = int(np.argmax(off[1:])) + 1
-                    logits['first off minus the mean before'].append(float(v[f - 1] - v[:f - 1].mean()) if f > 1 else np.nan)
-                    where, angle = leave_point(gt, pts[f - 1], (pts[f] - pts[f - 1]) / np.linalg.norm(pts[f] - pts[f - 1]))
+                    logits['first off minus the mean before'].append(float(v[f - 1] - v[:f - 1].mean()))   # f ≥ 2: the first step is on the GT
+                    sk = line_skeleton(gt) if sk is None else sk   # once per tile
+                    where, angle = leave_point(sk, pts[f - 1], (pts[f] - pts[f - 1]) / np.linalg.norm(pts[f] - pts[f - 1]))
                     L = leaves.setdefault(where, dict(ends=0, off_steps=0, angles=[], off_distance=[]))
                     L['ends'] += 1; L['off_steps'] += int(off[f:].sum()); L['off_distance'] += dgt[ij[f:, 0], ij[f:, 1]][off[f:]].tolist()
                     if angle is not None: L['angles'].append(angle)
