@@ -117,7 +117,8 @@ def load_cases(a):
     require_weights(a.base, 'base', '--base'); require_weights(a.refiner, 'refiner', '--refiner')   # before the benchmark loads
     try: views = view_ids(a.split)
     except ValueError as e: sys.exit(f"error: --split: {e}")
-    make_benchmark(a.root, a.split, views=views, progress=False)
+    try: make_benchmark(a.root, a.split, views=views, progress=False)
+    except ValueError as e: sys.exit(f"error: {e}")   # a --root that is not a folder
     base, ref = BaseModel.load(a.base), Refiner.load(a.refiner)
     grids = load_grids(a.root, views, base.channels, base.stats, a.storage)
     cases = stroke_cases(grids, [grid_logits(base, g, stride=PATCH) for g in grids], draws=a.draws, seed=a.seed)

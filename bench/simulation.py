@@ -101,7 +101,8 @@ def main():
     if not trained: print(f"!! weights missing ({a.base}, {a.refiner}): using UNTRAINED '{a.preset}' models — speed only")
 
     if not a.no_speed:
-        make_benchmark(a.root, 'test', views=[a.mirror], progress=False)
+        try: make_benchmark(a.root, 'test', views=[a.mirror], progress=False)
+        except ValueError as e: sys.exit(f"error: {e}")   # a --root that is not a folder, a --mirror not in the split
         t0 = time.perf_counter()
         g = base.grid(Mirror(a.root, a.mirror, storage=a.storage))
         t_grid = time.perf_counter() - t0; t0 = time.perf_counter()
@@ -171,7 +172,8 @@ def main():
                  else [v.strip() for v in a.mirrors.split(',')])
         known = {v.view for v in benchmark_views(a.split)}
         if set(views) - known: sys.exit(f"error: --mirrors: {', '.join(sorted(set(views) - known))} not in the {a.split} split (its mirrors: {', '.join(sorted(known))})")
-        make_benchmark(a.root, a.split, views=views, progress=False)
+        try: make_benchmark(a.root, a.split, views=views, progress=False)
+        except ValueError as e: sys.exit(f"error: {e}")   # a --root that is not a folder, a --mirror not in the split
         t0 = time.perf_counter()
         try: _, summary = simulate(a.root, views, base, refiner, seeds=range(a.seeds), max_steps=a.max_steps, out=a.out, storage=a.storage, resume=a.resume)
         except DataError as e: sys.exit(f"error: {e}")   # e.g. --resume into a folder of runs with other models or settings

@@ -141,6 +141,7 @@ def make_benchmark(dest, # the ETMIRA root to write into
         if unknown: raise ValueError(f"make_benchmark: views {sorted(unknown)} are not in split {split!r}" + (f", level {level!r}" if level else ''))
         specs = [s for s in specs if s.view in views]
     _sized(specs[0], size) if specs else None   # a bad size fails before anything is written
+    if Path(dest).exists() and not Path(dest).is_dir(): raise ValueError(f"make_benchmark: {dest}: exists and is not a folder")
     Path(dest).mkdir(parents=True, exist_ok=True)
     return [s.view for s in (progress_bar(specs) if progress else specs) if make_view(dest, s, force=force, size=size)]
 
