@@ -608,6 +608,29 @@ def trace_limits_section():
                                     f"{100*(1 - s['add_pixels']['right']/r0['add_pixels']['right']):.1f} % of the right ones, paired Δ ratio {diff_ci(s['paired_vs_first']['ratio'])}, "
                                     f"Δ worse {diff_ci(s['paired_vs_first']['worse'])}" for m, s in caps)
                         + ": runs as long as those pictured above are few, and most wrong pixels lie within 64 px of the stroke.")
+    br, bp = load('refiner_strokes_valid_bridge'), load('trace_paths_valid_bridge')
+    if br:
+        r0 = next(iter(br['runs'].values()))['summary']
+        rows = [(r['trace'], r['summary']) for r in br['runs'].values() if r.get('trace', {}).get('bridge')]
+        words = lambda kw: ', '.join(f"{k.replace('_', ' ')} {v:g}" for k, v in kw.items())
+        out += ["", "Nor does joining a line the tile already had. With `bridge=R` a free stroke end first looks for the end of one of the tile's lines up to R px "
+                "ahead (within ±60° of the stroke's direction, its line facing back) and draws the least-cost path there along the ridge of the network's logits "
+                "(cost softplus(−logit), not along the tile's lines), when that path's mean logit stays above `bridge_threshold`; otherwise it traces as before — "
+                "the minimal-path gap closing of road and vessel tracers (`bench/refiner_strokes.py --settings traced:1,"
+                + ','.join('traced:1:' + ':'.join(f"{k}={v:g}" for k, v in kw.items()) for kw, _ in rows) + " --name refiner_strokes_valid_bridge`, "
+                f"same {br['n_cases']} validation strokes; default: share {f(r0['oracle_share']['mean'], 3)}, reach {100*r0['reach']['mean']:.1f} %, "
+                f"{r0['add_pixels']['right']} / {r0['add_pixels']['wrong']} px added on / off the GT): "
+                + '; '.join(f"{words(kw)}: share {f(s['oracle_share']['mean'], 3)}, reach {100*s['reach']['mean']:.1f} %, {s['add_pixels']['right']} / {s['add_pixels']['wrong']} px, "
+                            f"paired Δ ratio {diff_ci(s['paired_vs_first']['ratio'])}, Δ reach {diff_ci(s['paired_vs_first']['reach'])}, Δ worse {diff_ci(s['paired_vs_first']['worse'])}"
+                            for kw, s in rows) + "."]
+        J = (bp or {}).get('joins', {})
+        if 'joined' in J and 'traced instead' in J:
+            j, t = J['joined'], J['traced instead']
+            out[-1] += (f" Why (`bench/trace_paths.py --trace {words(bp['trace']).replace(' ', '=')} --name trace_paths_valid_bridge`): {j['ends']:.0f} of its "
+                        f"{sum(e['ends'] for e in bp['paths'].values())} free ends are joined; {j['all_on']:.0f} of those paths stay on the GT, against "
+                        f"{t['all_on']:.0f} of the plain traces from the same ends ({j['on_px']:.0f} / {j['off_px']:.0f} px of path on / off the GT against "
+                        f"{t['on_px']:.0f} / {t['off_px']:.0f}). Among engraved spirals and parallel strokes the nearest facing line end ahead is often another "
+                        "line's, and the cheapest path to it cuts across soft background: the option stays off (`bridge=0`).")
     return out
 
 def earlier_refiner_experiments():

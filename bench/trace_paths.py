@@ -11,7 +11,9 @@ that leave, where they leave: within 6 px of a GT line's end, of a GT junction, 
 angle between the trace's heading there and the GT 6–10 px ahead (a straight trace past a bend turns away from the GT
 by that much); how far the off steps run from the GT. Then the step logits on and off the GT and the depth's contrast
 across the path (mean of the standardised depth 3 px either side minus the centre): could either tell a step that
-leaves the line? Percentiles are p10 / p25 / median / p75 / p90. Writes bench/results/<name>.json.
+leaves the line? With `--trace bridge=R`, also the ends that `bridge` joins to a line end: that path against the plain
+trace from the same end (path length on and off the GT). Percentiles are p10 / p25 / median / p75 / p90. Writes
+bench/results/<name>.json.
 """
 import argparse, sys
 from pathlib import Path
@@ -77,13 +79,22 @@ def main():
     if a.figure and not a.figure.endswith('.png'): p.error(f"--figure: {a.figure}: expected a .png path")
     views, ref, cases = load_cases(a)
     adds = [c for c in cases if c.stroke.max() > 0 and c.stroke.min() >= 0]
-    shown, kinds, leaves, logits, con = [], {}, {}, {'on': [], 'off': [], 'first off minus the mean before': []}, {'on': [], 'off': []}
+    shown, kinds, leaves, joins, logits, con = [], {}, {}, {}, {'on': [], 'off': [], 'first off minus the mean before': []}, {'on': [], 'off': []}
     for i in range(0, len(adds), BATCH):
         batch = adds[i:i + BATCH]
         net = ref.network(np.stack([c.x for c in batch]), np.stack([c.y for c in batch]), np.stack([c.stroke for c in batch]))
         for c, o in zip(batch, net):
             found = []; trace_stroke(o, c.y, c.stroke, paths=found, **a.trace)
             gt = c.gt.astype(bool); dgt = ndimage.distance_transform_edt(~gt); depth = c.x[0].astype(np.float32); sk = None
+            if a.trace.get('bridge'):   # the same ends traced without `bridge`: where a path differs, that end was joined to a line end
+                plain = []; trace_stroke(o, c.y, c.stroke, paths=plain, **{k: v for k, v in a.trace.items() if not k.startswith('bridge')})
+                for (pb, _), (pt, _) in zip(found, plain):
+                    if len(pb) == len(pt) and np.allclose(pb, pt): continue
+                    for key, q in (('joined', pb), ('traced instead', pt)):
+                        ij = np.clip(np.round(q).astype(int), 0, np.array(gt.shape) - 1); off = dgt[ij[:, 0], ij[:, 1]] > OFF_PX
+                        seg = np.linalg.norm(np.diff(q, axis=0), axis=1) if len(q) > 1 else np.zeros(0)
+                        J = joins.setdefault(key, dict(ends=0, on_px=0.0, off_px=0.0, all_on=0))
+                        J['ends'] += 1; J['on_px'] += float(seg[~off[1:]].sum()); J['off_px'] += float(seg[off[1:]].sum()); J['all_on'] += int(not off[1:].any())
             for pts, v in found:
                 if len(pts) < 2: continue
                 ij = np.clip(np.round(pts).astype(int), 0, np.array(gt.shape) - 1)
@@ -108,11 +119,14 @@ def main():
     print(f"where the paths that leave the GT leave it (within {NEAR_PX:g} px of …); angle to the GT ahead (deg) and distance of the off steps to the GT (px), p10/p25/median/p75/p90:")
     for k, L in sorted(leaves.items(), key=lambda kv: -kv[1]['off_steps']):
         print(f"  {k:12s} ends {L['ends']:4d}  off steps {L['off_steps']:5d} ({100*L['off_steps']/max(lt, 1):.0f} %)  angle {pct(L['angles'])}  distance {pct(L['off_distance'])}")
+    for k, J in joins.items():
+        print(f"  ends joined to a line end by `bridge`, {k:15s}: {J['ends']} ends, {J['all_on']} all on the GT; path length on / off the GT {J['on_px']:.0f} / {J['off_px']:.0f} px")
     print("step logits:", '; '.join(f"{k} {pct(v)}" for k, v in logits.items()))
     print("depth contrast across the path:", '; '.join(f"{k} the GT {pct(v)}" for k, v in con.items()))
     rep = dict(split=a.split, views=views, trace=a.trace, n_add_strokes=len(adds), off_px=OFF_PX, near_px=NEAR_PX, paths=kinds,
                leaves={k: dict(ends=L['ends'], off_steps=L['off_steps'], angle=pct(L['angles']), off_distance=pct(L['off_distance'])) for k, L in leaves.items()},
-               step_logits={k: dict(n=len(v), pct=pct(v)) for k, v in logits.items()}, depth_contrast={k: dict(n=len(v), pct=pct(v)) for k, v in con.items()})
+               step_logits={k: dict(n=len(v), pct=pct(v)) for k, v in logits.items()}, depth_contrast={k: dict(n=len(v), pct=pct(v)) for k, v in con.items()},
+               **({'joins': {k: {n: round(v, 1) for n, v in J.items()} for k, J in joins.items()}} if a.trace.get('bridge') else {}))
     if a.figure and shown:
         rep['figure'] = plot_paths(sorted(shown, key=lambda t: -t[0])[:4], a.figure)
         print('figure', rep['figure'])

@@ -8,15 +8,18 @@ from pathlib import Path
 import numpy as np
 import torch
 from scipy import ndimage
+from skimage.graph import MCP_Geometric
 from .readers import check_channels
 from .metrics import pfm, thin_gt
+from .lines import line_skeleton
 from .strokes import training_stroke, burn_strokes
 from .models import *
 
 # %% auto #0
 __all__ = ['LOGIT_CLIP', 'FORCED_LOGIT', 'GUARDS', 'ANCHOR_PX', 'LOCAL_PX', 'encode_logits', 'force_strokes', 'keep_far',
-           'connected_changes', 'stroke_ends', 'closing_strokes', 'trace_stroke', 'traced_changes', 'Refiner',
-           'build_refiner', 'load_models', 'check_refiner', 'stroke_history', 'touched_errors', 'stroke_oracles']
+           'connected_changes', 'stroke_ends', 'closing_strokes', 'line_ends', 'bridge_path', 'trace_stroke',
+           'traced_changes', 'Refiner', 'build_refiner', 'load_models', 'check_refiner', 'stroke_history',
+           'touched_errors', 'stroke_oracles']
 
 # %% ../nbs/07_refiner.ipynb #209421c7
 LOGIT_CLIP = 8.0     # base logits are clipped to ±LOGIT_CLIP and divided by LOGIT_CLIP/2 → [-2, 2]
@@ -99,6 +102,45 @@ def closing_strokes(stroke:np.ndarray, # (h, w) the newest stroke
         if all(a for _, _, a in ends): out |= m
     return out
 
+def line_ends(lines:np.ndarray, # (h, w) bool line mask
+              back:float=6.0, # px of skeleton behind an end that give its direction
+             )->tuple: # ((n, 2) end points (row, col), (n, 2) unit directions pointing out of their lines)
+    "Where the lines of a mask stop: the end pixels of its skeleton and, for each, the direction its line was heading."
+    sk = line_skeleton(np.asarray(lines, bool))
+    nb = ndimage.convolve(sk.astype(np.uint8), np.ones((3, 3), np.uint8), mode='constant')
+    ends = np.argwhere(sk & (nb == 2)).astype(np.float64); skp = np.argwhere(sk).astype(np.float64)
+    dirs = np.zeros_like(ends)
+    for i, e in enumerate(ends):
+        v = e - skp[np.linalg.norm(skp - e, axis=1) <= back].mean(0); n = np.linalg.norm(v)
+        if n > 0: dirs[i] = v/n
+    return ends, dirs
+
+def bridge_path(logits:np.ndarray, # (h, w) the network's refined logits
+                p:np.ndarray, d:np.ndarray, # a free stroke end and its outward unit direction
+                lines:np.ndarray, # (h, w) bool: the lines the tile had
+                ends:np.ndarray, dirs:np.ndarray, # their `line_ends`
+                reach:float, # px: line ends farther than this are not joined
+                threshold:float, # the path's mean logit off those lines must stay above this
+                cone:float=0.5, # cosine: the line end lies within ±60° of the stroke's direction, and its line faces back
+               )->tuple|None: # (path pixels (n, 2) from `p` on, their logits (n,)) or None
+    "The least-cost path along the ridge of `logits`, not along the tile's lines, from `p` to the end of one of them ahead of the stroke and facing it."
+    if not len(ends): return None
+    v = ends - p; dist = np.linalg.norm(v, axis=1); u = v/np.maximum(dist, 1e-9)[:, None]
+    ok = (dist > 2) & (dist <= reach) & (u @ d >= cone) & ((dirs*-u).sum(1) >= cone)
+    if not ok.any(): return None
+    h, w = logits.shape; pts = np.vstack([ends[ok], p[None]])
+    lo = np.maximum(np.floor(pts.min(0)).astype(int) - 16, 0); hi = np.minimum(np.ceil(pts.max(0)).astype(int) + 17, (h, w))
+    crop, had = logits[lo[0]:hi[0], lo[1]:hi[1]], lines[lo[0]:hi[0], lo[1]:hi[1]]
+    targets = ends[ok].astype(int) - lo; at = np.zeros(crop.shape, bool); at[targets[:, 0], targets[:, 1]] = True
+    cost = np.logaddexp(0, -crop) + 0.05                  # softplus(−logit): ≈ 0 on a confident line, ≈ −logit off it
+    cost[had & (ndimage.distance_transform_edt(~at) > 3)] = 20.0   # not along the tile's lines, except into the line end joined
+    mcp = MCP_Geometric(cost); mcp.find_costs([tuple(np.clip(np.round(p).astype(int) - lo, 0, np.array(crop.shape) - 1))])
+    best = None
+    for q in targets:
+        path = np.array(mcp.traceback(tuple(q))); vals = crop[path[:, 0], path[:, 1]]; new = vals[~had[path[:, 0], path[:, 1]]]
+        if len(new) and new.mean() > threshold and (best is None or new.mean() > best[2]): best = (path + lo, vals, new.mean())
+    return None if best is None else best[:2]
+
 def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
                  previous:np.ndarray, # (h, w) the tile's logits before the newest stroke (a trace stops where it joins their lines)
                  stroke:np.ndarray, # (h, w) the newest stroke: its +1 pixels are traced from
@@ -112,17 +154,25 @@ def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
                  n_angles:int=9, # directions tried per step
                  local:float=LOCAL_PX, # a stroke longer than 2·local px is traced on in its direction within `local` px of each end
                  anchor:float=ANCHOR_PX, # an end within this many px of a line of `previous` is not traced (it joins that line; 0: trace every end)
+                 bridge:float=0.0, # px: a free end first tries to join the end of a line the tile had this close ahead (`bridge_path`; 0: never)
+                 bridge_threshold:float=-2.0, # the joining path's mean logit must stay above this
                  paths:list|None=None, # a list: each traced end's kept path is appended as (points (n, 2) from the end on, mean logit of each step (n − 1,))
                 )->np.ndarray: # (h, w) bool: the traced continuations, drawn `radius` px wide
-    "The lines continued from the free ends of each add stroke along the ridge of `logits`, in the stroke's direction."
+    "The lines continued from the free ends of each add stroke along the ridge of `logits`, in the stroke's direction (or joined to a line end ahead, with `bridge`)."
     logits, previous, stroke = np.asarray(logits, np.float32), np.asarray(previous, np.float32), np.asarray(stroke)
     if not (logits.shape == previous.shape == stroke.shape): raise ValueError(f"shapes differ: logits {logits.shape}, previous {previous.shape}, stroke {stroke.shape}")
     h, w = logits.shape; line = np.zeros((h, w), bool)
     angs = np.deg2rad(np.linspace(-max_turn, max_turn, n_angles)); ks = np.arange(1, step + 1, dtype=np.float64)
     cs, sn = np.cos(angs), np.sin(angs)
+    tips = line_ends(previous > 0) if bridge > 0 else None
     for _, ends in stroke_ends(stroke, previous, local, anchor):
         for p, d, anchored in ends:
             if anchored: continue
+            joined = None if tips is None else bridge_path(logits, p, d, previous > 0, *tips, bridge, bridge_threshold)
+            if joined is not None:                                                    # joined a line end ahead: that path, not a trace
+                line[joined[0][:, 0], joined[0][:, 1]] = True
+                if paths is not None: paths.append((joined[0].astype(np.float64), joined[1][1:].astype(np.float32)))
+                continue
             path, vals, kept, misses = [p], [], 1, 0
             for _ in range(max_len // step):
                 nd = np.stack([d[0]*cs - d[1]*sn, d[0]*sn + d[1]*cs], 1)                  # the candidate directions
