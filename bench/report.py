@@ -182,7 +182,7 @@ def refiner_section():
                     (f"r = {r['locality']:g} px" if r.get('locality') else "no radius") + f": share of the oracle's gain {f(r['summary']['oracle_share']['mean'], 2)}, "
                     f"reach {100*r['summary']['reach']['mean']:.0f} %, worse {100*r['summary']['worse']['mean']:.0f} %" for r in loc['runs'].values())
                 + ". A radius removes little of the harm: even with the smallest one most of those strokes stay worse, so the harm lies within a few pixels of the stroke."]
-    out += oof_paragraph() + oracle_traced_paragraph() + oracle2_paragraph() + history3_paragraph()
+    out += oof_paragraph() + oracle_traced_paragraph() + oracle2_paragraph() + history3_paragraph() + margin16_paragraph()
     out += guard_variants_paragraph() + trace_paragraph()
     t, tt = load('refiner_strokes_test'), load('refiner_strokes_test_traced')   # the latter: the shipped refiner with its default `traced` guard first, then `PREV_REFINER`'s
     if not t: return out + ["", "*Refiner on the test mirrors: `bench/results/refiner_strokes_test.json` not yet produced (run `bench/refiner_strokes.py`).*"]
@@ -270,6 +270,7 @@ def continued_paragraph(run:str, strokes:str, sim:str, stem:str, how:str, flags:
     real = lambda d: d['ci'][0] > 0 or d['ci'][1] < 0
     more_reach, more_worse = p['reach']['ci'][0] > 0, p['worse']['ci'][0] > 0 or p['worse_1pct']['ci'][0] > 0
     only_fewer_worse = sp and p['worse']['ci'][1] < 0 and not any(real(p[k]) for k in ('ratio', 'reach', 'worse_1pct'))
+    safer_shorter = p['worse']['ci'][1] < 0 and p['reach']['ci'][1] < 0 and not real(p['ratio'])
     return ["", f"Training the shipped refiner on {how} (`{run}`: `bench/train_refiner.py --target oracle --init weights/refiner_default.pth {flags}"
             f"--epochs {t['epochs']} --lr {t['lr']:g}`, the recipe's other flags as above; {crops_of(t):,} more crops, {t['train_s']/60:.0f} min on 2 cores), on the same "
             f"{v['n_cases']} validation strokes with the `traced` guard (`bench/refiner_strokes.py --split valid --name {strokes}`): share of the "
@@ -284,13 +285,27 @@ def continued_paragraph(run:str, strokes:str, sim:str, stem:str, how:str, flags:
                else (f" Its one clear gain is {-100*p['worse']['difference']:.1f} points fewer strokes made worse (by more than 1 %: no difference); "
                      + ("the simulated saving moves with it. It is shipped." if sp['ci'][0] > 0 else
                         "the simulated saving does not move beyond the spread of the runs: the shipped refiner stays; `--history` stays an option of the recipe."))
-               if only_fewer_worse else "")]
+               if only_fewer_worse
+               else (f" Safer and shorter: {-100*p['worse']['difference']:.1f} points fewer strokes made worse ({-100*p['worse_1pct']['difference']:.1f} by more than 1 %) "
+                     f"for {-100*p['reach']['difference']:.1f} points less reach, the ratio unchanged"
+                     + ("" if not sp else "; the simulated saving rises beyond the spread of the runs." if sp['ci'][0] > 0
+                        else "; the simulated saving falls beyond the spread of the runs." if sp['ci'][1] < 0
+                        else "; the simulated saving does not move beyond the spread of the runs.")
+                     + " Reach is the target furthest from met, so the shipped refiner stays; the option stays in the recipe, for an annotator who wants fewer surprises.")
+               if safer_shorter else "")]
 
 def history3_paragraph():
     "The shipped refiner trained on with stroke histories of 1–3 strokes (`refiner_history3`), on the validation strokes and in the 10-seed validation simulation."
     return continued_paragraph('refiner_history3', 'refiner_strokes_valid_history3', 'simulation_valid_history3_s10', 'hist3',
                                "with stroke histories — each sample 1–3 strokes, each drawn on the manual-only state of the ones before (`stroke_history`); the simulated "
                                "annotator and the widget give the refiner every stroke of the tile so far, while every refiner above trained on one —", '--history 3 ',
+                               sim_ref='simulation_valid_oracle_s10')
+
+def margin16_paragraph():
+    "The shipped refiner trained on with the far loss also weighing the background within 16 px of the touched errors (`refiner_margin16`)."
+    return continued_paragraph('refiner_margin16', 'refiner_strokes_valid_margin16', 'simulation_valid_margin16_s10', 'margin16',
+                               "with a wider far-loss margin — the far loss also weighs the correct pixels within 16 px of the touched errors, not 6 px, so the "
+                               "background where a trace runs straight past a bend (its off steps lie a median 8 px from the GT) is penalised —", '--far-margin 16 ',
                                sim_ref='simulation_valid_oracle_s10')
 
 def oracle2_paragraph(): return continued_paragraph('refiner_oracle2', 'refiner_strokes_valid_oracle2', 'simulation_valid_oracle2', 'oracle2', 'with its own recipe', '')

@@ -50,6 +50,7 @@ def main():
     p.add_argument('--long-miss', type=float, default=0.0, help='probability that Y misses a long stretch of a GT line')
     p.add_argument('--faint-miss', type=float, default=0.0, help='probability that Y misses the faint stretches of the GT')
     p.add_argument('--far', type=float, default=0.0, help='λ of the far-loss term (0: the paper\'s Dice loss)')
+    p.add_argument('--far-margin', type=float, default=6.0, help='px around the touched errors whose correct pixels the far loss weights too')
     p.add_argument('--target', default='gt', choices=['gt', 'oracle'],
                    help="the training target: the GT, or the component oracle of each sample's strokes (Y^Δ with the touched error components fixed)")
     p.add_argument('--unroll', type=int, default=1, help='network passes per training sample (the refiner then iterates as often)')
@@ -63,6 +64,8 @@ def main():
     p.add_argument("--init", default=None, help="a refiner checkpoint to continue training from (warm start)")
     p.add_argument('--no-eval', action='store_true', help='skip the analysis of the validation strokes')
     a = p.parse_args()
+    if a.far_margin < 0: p.error(f"--far-margin: expected ≥ 0 px, got {a.far_margin:g}")
+    if a.unroll < 1: p.error(f"--unroll: expected ≥ 1 network passes, got {a.unroll}")
     if a.init: require_weights(a.init, 'refiner', '--init')   # before the benchmark is generated and the data loaded
     if a.threads: torch.set_num_threads(a.threads)
     train = a.train.split(',') if a.train else view_ids('train'); valid = a.valid.split(',') if a.valid else view_ids('valid')
@@ -71,7 +74,7 @@ def main():
     base = BaseModel.load(a.base)
     ref, rep = train_refiner(a.root, train, valid, base, preset=a.preset, history=a.history, epochs=a.epochs, bs=a.bs,
                              samples_per_epoch=a.samples_per_epoch, lr=a.lr, seed=a.seed, out=a.out, storage=a.storage,
-                             long_miss=a.long_miss, faint_miss=a.faint_miss, far=a.far, target=a.target, unroll=a.unroll, train_logits=a.train_logits,
+                             long_miss=a.long_miss, faint_miss=a.faint_miss, far=a.far, far_margin=a.far_margin, target=a.target, unroll=a.unroll, train_logits=a.train_logits,
                              bf16=a.bf16, channels_last=a.channels_last, num_workers=a.num_workers, init=a.init,
                              device='cuda' if torch.cuda.is_available() else None)
     rep['base_weights'] = a.base; rep['weights'] = a.out; rep['train_views'] = train; rep['valid_views'] = valid

@@ -107,6 +107,7 @@ class RefinerCropDataset(EpochSampling, torch.utils.data.Dataset):
                  long_miss:float=0.0, # probability that Y misses one long stretch (30–150 skeleton px) of a GT line (`erase_branch`)
                  faint_miss:float=0.0, # probability that Y misses the faint stretches of the GT (`miss_faint`)
                  far_scale:float=16.0, # `touched_weights` scale, px
+                 far_margin:float=6.0, # `touched_weights` margin, px: the correct pixels this close to the touched errors are weighted too
                  channels=('depth',), # the input channels of `grids` (`faint_miss` reads the depth)
                  target:str='gt'): # the first target channel: 'gt', or 'oracle' (`oracle_target` of the sample's strokes)
         self.crops = CropDataset(grids, size=size, length=length, line_bias=line_bias, augment=False)  # crop positions
@@ -115,7 +116,7 @@ class RefinerCropDataset(EpochSampling, torch.utils.data.Dataset):
         if target not in ('gt', 'oracle'): raise ValueError(f"RefinerCropDataset: target must be 'gt' or 'oracle', got {target!r}")
         if faint_miss and 'depth' not in channels: raise ValueError(f"RefinerCropDataset: faint_miss needs the depth channel, got {channels}")
         self.logits, self.history, self.length = logits, history, length
-        self.long_miss, self.faint_miss, self.far_scale, self.target = long_miss, faint_miss, far_scale, target
+        self.long_miss, self.faint_miss, self.far_scale, self.far_margin, self.target = long_miss, faint_miss, far_scale, far_margin, target
         self.depth = list(channels).index('depth') if 'depth' in channels else None
         self.init_sampling(seed)
 
@@ -141,7 +142,7 @@ class RefinerCropDataset(EpochSampling, torch.utils.data.Dataset):
         inp = np.concatenate([x, encode_logits(y)[None], strokes.astype(np.float32)[None]])
         touched = touched_errors(burn_strokes(y > 0, strokes), gt, strokes)   # once, for the oracle target and the far-loss weights
         goal = gt if self.target == 'gt' else oracle_target(y > 0, gt, strokes, touched)
-        target = np.stack([goal.astype(np.float32), touched_weights(y > 0, gt, strokes, self.far_scale, touched=touched)])
+        target = np.stack([goal.astype(np.float32), touched_weights(y > 0, gt, strokes, self.far_scale, self.far_margin, touched=touched)])
         return torch.from_numpy(np.ascontiguousarray(inp)), torch.from_numpy(target)
 
 # %% ../nbs/07b_refiner_training.ipynb #2da3eeaa
@@ -225,6 +226,7 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
                   long_miss:float=0.0, # probability that a sample's Y misses a long stretch of a GT line
                   faint_miss:float=0.0, # probability that a sample's Y misses the faint stretches of the GT
                   far:float=0.0, # λ of the far-loss term (0: the paper's Dice loss)
+                  far_margin:float=6.0, # px around the touched errors whose correct pixels the far loss weights too (`touched_weights`)
                   target:str='gt', # the training target: 'gt', or 'oracle' (the component oracle of each sample's strokes, `oracle_target`)
                   unroll:int=1, # network passes per sample, each fed the previous output as Y (`Unrolled`)
                   train_logits:str='blended', # Y of a training crop: 'window' = the base model run on the crop; 'blended' = cropped from a blended whole-mirror map
@@ -237,6 +239,7 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
     if train_logits not in ('window', 'blended'):
         raise ValueError(f"train_refiner: train_logits must be 'window' or 'blended', got {train_logits!r}")
     if not (isinstance(unroll, (int, np.integer)) and unroll >= 1): raise ValueError(f"train_refiner: unroll must be an int ≥ 1, got {unroll!r}")
+    if not far_margin >= 0: raise ValueError(f"train_refiner: far_margin must be ≥ 0 px, got {far_margin!r}")
     if train_logits == 'window' and num_workers and next(base.model.parameters()).is_cuda:
         raise ValueError("train_refiner: train_logits='window' runs the base model in the loader workers; keep it on the CPU or use num_workers=0")
     torch.manual_seed(seed); t0 = time.time()
@@ -252,7 +255,7 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
     base.model.to(home)
     valid_tiles = mirror_tiles(held)
     train_ds = RefinerCropDataset(train, train_logits_src, length=epoch_length(samples_per_epoch, bs), history=history,
-                                  seed=seed, long_miss=long_miss, faint_miss=faint_miss, channels=channels, target=target)
+                                  seed=seed, long_miss=long_miss, faint_miss=faint_miss, far_margin=far_margin, channels=channels, target=target)
     valid_ds = RefinerTileDataset(held, held_logits, valid_tiles, draws=draws, history=history, seed=seed)
     dls = DataLoaders.from_dsets(train_ds, valid_ds, bs=bs, num_workers=num_workers, device=device, shuffle=False, drop_last=True)
     if init is None: refiner = build_refiner(preset, channels, stats)
@@ -284,7 +287,7 @@ def train_refiner(root, train_views, valid_views, base:BaseModel, preset:str='de
         single_stroke_gain = {'valid': gains(valid_tiles, seed + 100)}
     net = learn.model.net if unroll > 1 else learn.model
     refiner = Refiner(net.eval().cpu(), preset, channels, stats, dict(refine=dict(iterations=unroll)))
-    report = dict(preset=preset, init=None if init is None else str(init), history=history, long_miss=long_miss, faint_miss=faint_miss, far=far, target=target, unroll=unroll,
+    report = dict(preset=preset, init=None if init is None else str(init), history=history, long_miss=long_miss, faint_miss=faint_miss, far=far, far_margin=far_margin, target=target, unroll=unroll,
                   train_logits=train_logits, epochs=epochs, epochs_run=len(epoch_log), bs=bs,
                   samples_per_epoch=samples_per_epoch, lr=lr, seed=seed, data_s=round(t_data, 1), train_s=round(t_train, 1),
                   samples_per_s=round(len(epoch_log)*samples_per_epoch/max(t_train, 1e-9), 2), epoch_log=epoch_log,
