@@ -182,7 +182,7 @@ def refiner_section():
                     (f"r = {r['locality']:g} px" if r.get('locality') else "no radius") + f": share of the oracle's gain {f(r['summary']['oracle_share']['mean'], 2)}, "
                     f"reach {100*r['summary']['reach']['mean']:.0f} %, worse {100*r['summary']['worse']['mean']:.0f} %" for r in loc['runs'].values())
                 + ". A radius removes little of the harm: even with the smallest one most of those strokes stay worse, so the harm lies within a few pixels of the stroke."]
-    out += oof_paragraph() + oracle_traced_paragraph() + oracle2_paragraph() + history3_paragraph() + margin16_paragraph()
+    out += oof_paragraph() + oracle_traced_paragraph() + continued_paragraphs()
     out += guard_variants_paragraph() + trace_paragraph()
     t, tt = load('refiner_strokes_test'), load('refiner_strokes_test_traced')   # the latter: the shipped refiner with its default `traced` guard first, then `PREV_REFINER`'s
     if not t: return out + ["", "*Refiner on the test mirrors: `bench/results/refiner_strokes_test.json` not yet produced (run `bench/refiner_strokes.py`).*"]
@@ -294,21 +294,20 @@ def continued_paragraph(run:str, strokes:str, sim:str, stem:str, how:str, flags:
                      + " Reach is the target furthest from met, so the shipped refiner stays; the option stays in the recipe, for an annotator who wants fewer surprises.")
                if safer_shorter else "")]
 
-def history3_paragraph():
-    "The shipped refiner trained on with stroke histories of 1–3 strokes (`refiner_history3`), on the validation strokes and in the 10-seed validation simulation."
-    return continued_paragraph('refiner_history3', 'refiner_strokes_valid_history3', 'simulation_valid_history3_s10', 'hist3',
-                               "with stroke histories — each sample 1–3 strokes, each drawn on the manual-only state of the ones before (`stroke_history`); the simulated "
-                               "annotator and the widget give the refiner every stroke of the tile so far, while every refiner above trained on one —", '--history 3 ',
-                               sim_ref='simulation_valid_oracle_s10')
+CONTINUED = [   # refiners trained on from the shipped one: (run, validation strokes, validation simulation, run-name stem, how, flags, simulation to pair with)
+    ('refiner_oracle2', 'refiner_strokes_valid_oracle2', 'simulation_valid_oracle2', 'oracle2', 'with its own recipe', '', 'simulation_valid_oracle'),
+    ('refiner_history3', 'refiner_strokes_valid_history3', 'simulation_valid_history3_s10', 'hist3',
+     "with stroke histories — each sample 1–3 strokes, each drawn on the manual-only state of the ones before (`stroke_history`); the simulated "
+     "annotator and the widget give the refiner every stroke of the tile so far, while every refiner above trained on one —", '--history 3 ', 'simulation_valid_oracle_s10'),
+    ('refiner_margin16', 'refiner_strokes_valid_margin16', 'simulation_valid_margin16_s10', 'margin16',
+     "with a wider far-loss margin — the far loss also weighs the correct pixels within 16 px of the touched errors, not 6 px, so the "
+     "background where a trace runs straight past a bend (its off steps lie a median 8 px from the GT) is penalised —", '--far-margin 16 ', 'simulation_valid_oracle_s10'),
+]
 
-def margin16_paragraph():
-    "The shipped refiner trained on with the far loss also weighing the background within 16 px of the touched errors (`refiner_margin16`)."
-    return continued_paragraph('refiner_margin16', 'refiner_strokes_valid_margin16', 'simulation_valid_margin16_s10', 'margin16',
-                               "with a wider far-loss margin — the far loss also weighs the correct pixels within 16 px of the touched errors, not 6 px, so the "
-                               "background where a trace runs straight past a bend (its off steps lie a median 8 px from the GT) is penalised —", '--far-margin 16 ',
-                               sim_ref='simulation_valid_oracle_s10')
+def continued_paragraphs()->list[str]:
+    "Each of `CONTINUED` against the shipped refiner, on the validation strokes and in the validation simulation."
+    return [line for args in CONTINUED for line in continued_paragraph(*args)]
 
-def oracle2_paragraph(): return continued_paragraph('refiner_oracle2', 'refiner_strokes_valid_oracle2', 'simulation_valid_oracle2', 'oracle2', 'with its own recipe', '')
 
 def seed_pairs(a:dict|None, b:dict|None)->dict|None:
     "Manual input saved, refiner A minus B, paired by mirror and seed over the runs where both are defined, with a 95 % bootstrap interval (None without per-seed savings)."
