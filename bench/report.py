@@ -640,7 +640,7 @@ def trace_limits_section():
         J = (bp or {}).get('joins', {})
         if 'joined' in J and 'traced instead' in J:
             j, t = J['joined'], J['traced instead']
-            out[-1] += (f" Why (`bench/trace_paths.py --trace {words(bp['trace']).replace(' ', '=')} --name trace_paths_valid_bridge`): {j['ends']:.0f} of its "
+            out[-1] += (f" Why (`bench/trace_paths.py --trace {','.join(f'{k}={v:g}' for k, v in bp['trace'].items())} --name trace_paths_valid_bridge`): {j['ends']:.0f} of its "
                         f"{sum(e['ends'] for e in bp['paths'].values())} free ends are joined; {j['all_on']:.0f} of those paths stay on the GT, against "
                         f"{t['all_on']:.0f} of the plain traces from the same ends ({j['on_px']:.0f} / {j['off_px']:.0f} px of path on / off the GT against "
                         f"{t['on_px']:.0f} / {t['off_px']:.0f}). Among engraved spirals and parallel strokes the nearest facing line end ahead is often another "
