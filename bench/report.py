@@ -267,10 +267,6 @@ def continued_paragraph(run:str, strokes:str, sim:str, stem:str, how:str, flags:
     a, b, p = runs[o]['summary'], runs[s_]['summary'], runs[o]['summary']['paired_vs_first']
     sa, sb = load(sim), load(sim_ref); sp = seed_pairs(sa, sb)
     pct = lambda x: f"{100*x:.1f} %"
-    real = lambda d: d['ci'][0] > 0 or d['ci'][1] < 0
-    more_reach, more_worse = p['reach']['ci'][0] > 0, p['worse']['ci'][0] > 0 or p['worse_1pct']['ci'][0] > 0
-    only_fewer_worse = sp and p['worse']['ci'][1] < 0 and not any(real(p[k]) for k in ('ratio', 'reach', 'worse_1pct'))
-    safer_shorter = p['worse']['ci'][1] < 0 and p['reach']['ci'][1] < 0 and not real(p['ratio'])
     return ["", f"Training the shipped refiner on {how} (`{run}`: `bench/train_refiner.py --target oracle --init weights/refiner_default.pth {flags}"
             f"--epochs {t['epochs']} --lr {t['lr']:g}`, the recipe's other flags as above; {crops_of(t):,} more crops, {t['train_s']/60:.0f} min on 2 cores), on the same "
             f"{v['n_cases']} validation strokes with the `traced` guard (`bench/refiner_strokes.py --split valid --name {strokes}`): share of the "
@@ -279,20 +275,28 @@ def continued_paragraph(run:str, strokes:str, sim:str, stem:str, how:str, flags:
             f"{100*bin_of(a)['restored']:.0f} % against {100*bin_of(b)['restored']:.0f} %, strokes made worse {pct(a['worse']['mean'])} against {pct(b['worse']['mean'])} "
             f"(by more than 1 %: {pct(a['worse_1pct']['mean'])} against {pct(b['worse_1pct']['mean'])}, paired {diff_ci(p['worse_1pct'])})"
             + paired_words({k: p[k] for k in ('ratio', 'reach', 'worse')}) + "."
-            + sim_pair_words(sa, sb) + seed_pair_words(sp)
-            + (" A little more reach bought with more strokes made worse: not better on every figure, so the shipped refiner stays." if more_reach and more_worse
-               else " No paired difference beyond the noise: the shipped refiner stays." if not any(real(d) for d in p.values())
-               else (f" Its one clear gain is {-100*p['worse']['difference']:.1f} points fewer strokes made worse (by more than 1 %: no difference); "
-                     + ("the simulated saving moves with it. It is shipped." if sp['ci'][0] > 0 else
-                        "the simulated saving does not move beyond the spread of the runs: the shipped refiner stays; `--history` stays an option of the recipe."))
-               if only_fewer_worse
-               else (f" Safer and shorter: {-100*p['worse']['difference']:.1f} points fewer strokes made worse ({-100*p['worse_1pct']['difference']:.1f} by more than 1 %) "
-                     f"for {-100*p['reach']['difference']:.1f} points less reach, the ratio unchanged"
-                     + ("" if not sp else "; the simulated saving rises beyond the spread of the runs." if sp['ci'][0] > 0
-                        else "; the simulated saving falls beyond the spread of the runs." if sp['ci'][1] < 0
-                        else "; the simulated saving does not move beyond the spread of the runs.")
-                     + " Reach is the target furthest from met, so the shipped refiner stays; the option stays in the recipe, for an annotator who wants fewer surprises.")
-               if safer_shorter else "")]
+            + sim_pair_words(sa, sb) + seed_pair_words(sp) + continued_verdict(p, sp, flags)]
+
+def continued_verdict(p:dict, sp:dict|None, flags:str)->str:
+    "The verdict on a refiner trained on from the shipped one: its paired differences on the validation strokes `p` and the seed-paired simulated saving `sp`."
+    real = lambda d: d['ci'][0] > 0 or d['ci'][1] < 0
+    option = f"`{flags.split()[0]}` stays an option of the recipe" if flags else "the option stays in the recipe"
+    if p['reach']['ci'][0] > 0 and (p['worse']['ci'][0] > 0 or p['worse_1pct']['ci'][0] > 0):
+        return " A little more reach bought with more strokes made worse: not better on every figure, so the shipped refiner stays."
+    if not any(real(d) for d in p.values()): return " No paired difference beyond the noise: the shipped refiner stays."
+    fewer_worse = p['worse']['ci'][1] < 0
+    if sp and fewer_worse and not any(real(p[k]) for k in ('ratio', 'reach', 'worse_1pct')):
+        return (f" Its one clear gain is {-100*p['worse']['difference']:.1f} points fewer strokes made worse (by more than 1 %: no difference); "
+                + ("the simulated saving moves with it. It is shipped." if sp['ci'][0] > 0 else
+                   f"the simulated saving does not move beyond the spread of the runs: the shipped refiner stays; {option}."))
+    if fewer_worse and p['reach']['ci'][1] < 0 and not real(p['ratio']):
+        saving = ("" if not sp else "; the simulated saving rises beyond the spread of the runs." if sp['ci'][0] > 0
+                  else "; the simulated saving falls beyond the spread of the runs." if sp['ci'][1] < 0
+                  else "; the simulated saving does not move beyond the spread of the runs.")
+        return (f" Safer and shorter: {-100*p['worse']['difference']:.1f} points fewer strokes made worse ({-100*p['worse_1pct']['difference']:.1f} by more than 1 %) "
+                f"for {-100*p['reach']['difference']:.1f} points less reach, the ratio unchanged{saving}"
+                f" Reach is the target furthest from met, so the shipped refiner stays; {option}, for an annotator who wants fewer surprises.")
+    return ""
 
 CONTINUED = [   # refiners trained on from the shipped one: (run, validation strokes, validation simulation, run-name stem, how, flags, simulation to pair with)
     ('refiner_oracle2', 'refiner_strokes_valid_oracle2', 'simulation_valid_oracle2', 'oracle2', 'with its own recipe', '', 'simulation_valid_oracle'),
@@ -572,6 +576,7 @@ def share_gap_section():
 def trace_limits_section():
     "Where the traced paths leave the GT (bench/trace_paths.py) and whether a trace that turns more freely follows the GT's bends (bench/refiner_strokes.py, validation)."
     tp, tv = load('trace_paths_valid'), load('refiner_strokes_valid_turn')
+    words = lambda kw: ', '.join(f"{k.replace('_', ' ')} {v:g}" for k, v in kw.items())   # trace settings in words
     out = []
     if tp:
         k, L = tp['paths'], tp['leaves']
@@ -597,7 +602,6 @@ def trace_limits_section():
     if tv:
         runs = tv['runs']; first = next(iter(runs)); s0 = runs[first]['summary']
         rows = [(r['trace'], r['summary']) for key, r in runs.items() if key != first]
-        words = lambda kw: ', '.join(f"{k.replace('_', ' ')} {v:g}" for k, v in kw.items())
         out += ["", f"A trace that turns more freely does not follow the bends better (same {tv['n_cases']} validation strokes, `bench/refiner_strokes.py --settings "
                 + ','.join(['traced:1'] + ['traced:1:' + ':'.join(f"{k}={v:g}" for k, v in kw.items()) for kw, _ in rows]) + " --name refiner_strokes_valid_turn`; "
                 f"the default turns ≤ {TRACE_DEFAULTS['max_turn']:g}° per step at a cost of {TRACE_DEFAULTS['turn_cost']:g} per radian: share {f(s0['oracle_share']['mean'], 3)}, "
@@ -626,7 +630,6 @@ def trace_limits_section():
     if br:
         r0 = next(iter(br['runs'].values()))['summary']
         rows = [(r['trace'], r['summary']) for r in br['runs'].values() if r.get('trace', {}).get('bridge')]
-        words = lambda kw: ', '.join(f"{k.replace('_', ' ')} {v:g}" for k, v in kw.items())
         out += ["", "Nor does joining a line the tile already had. With `bridge=R` a free stroke end first looks for the end of one of the tile's lines up to R px "
                 "ahead (within ±60° of the stroke's direction, its line facing back) and draws the least-cost path there along the ridge of the network's logits "
                 "(cost softplus(−logit), not along the tile's lines), when that path's mean logit stays above `bridge_threshold`; otherwise it traces as before — "

@@ -37,13 +37,17 @@ def path_kind(off:np.ndarray)->str:
     if not o[0]: return 'on, then leaves' if o[-1] else 'on, off, back on'
     return 'off, then finds a line'
 
-def leave_point(sk:np.ndarray, q:np.ndarray, heading:np.ndarray)->tuple:
-    "Where a path leaves the GT (skeleton `sk`) at its last on-GT point `q` (row, col) heading along `heading`: (kind, angle in degrees to the GT 6–10 px ahead or None)."
+def gt_nodes(sk:np.ndarray)->tuple:
+    "Distance maps (px) to the line ends and to the junctions of a GT skeleton (inf everywhere when it has none), once per tile."
     nb = ndimage.convolve(sk.astype(int), np.ones((3, 3), int), mode='constant') - 1
+    dist = lambda m: ndimage.distance_transform_edt(~m) if m.any() else np.full(sk.shape, np.inf)
+    return dist(sk & (nb == 1)), dist(sk & (nb >= 3))
+
+def leave_point(sk:np.ndarray, nodes:tuple, q:np.ndarray, heading:np.ndarray)->tuple:
+    "Where a path leaves the GT (skeleton `sk`, `gt_nodes(sk)`) at its last on-GT point `q` (row, col) heading along `heading`: (kind, angle in degrees to the GT 6–10 px ahead or None)."
     r, c = np.clip(np.round(q).astype(int), 0, np.array(sk.shape) - 1); border = min(r, c, sk.shape[0] - 1 - r, sk.shape[1] - 1 - c)
-    dist = lambda m: ndimage.distance_transform_edt(~m)[r, c] if m.any() else np.inf
-    kind = ('crop border' if border <= NEAR_PX else 'GT line end' if dist(sk & (nb == 1)) <= NEAR_PX
-            else 'GT junction' if dist(sk & (nb >= 3)) <= NEAR_PX else 'mid-line')
+    kind = ('crop border' if border <= NEAR_PX else 'GT line end' if nodes[0][r, c] <= NEAR_PX
+            else 'GT junction' if nodes[1][r, c] <= NEAR_PX else 'mid-line')
     pts = np.argwhere(sk); d = np.linalg.norm(pts - q, axis=1); ring = pts[(d >= 6) & (d <= 10)]
     if not len(ring): return kind, None
     u = (ring - q) / np.linalg.norm(ring - q, axis=1)[:, None]
@@ -105,8 +109,8 @@ def main():
                 if k == 'on, then leaves':
                     f = int(np.argmax(off[1:])) + 1
                     logits['first off minus the mean before'].append(float(v[f - 1] - v[:f - 1].mean()))   # f ≥ 2: the first step is on the GT
-                    sk = line_skeleton(gt) if sk is None else sk   # once per tile
-                    where, angle = leave_point(sk, pts[f - 1], (pts[f] - pts[f - 1]) / np.linalg.norm(pts[f] - pts[f - 1]))
+                    if sk is None: sk = line_skeleton(gt); nodes = gt_nodes(sk)   # once per tile
+                    where, angle = leave_point(sk, nodes, pts[f - 1], (pts[f] - pts[f - 1]) / np.linalg.norm(pts[f] - pts[f - 1]))
                     L = leaves.setdefault(where, dict(ends=0, off_steps=0, angles=[], off_distance=[]))
                     L['ends'] += 1; L['off_steps'] += int(off[f:].sum()); L['off_distance'] += dgt[ij[f:, 0], ij[f:, 1]][off[f:]].tolist()
                     if angle is not None: L['angles'].append(angle)

@@ -164,11 +164,11 @@ def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
     h, w = logits.shape; line = np.zeros((h, w), bool)
     angs = np.deg2rad(np.linspace(-max_turn, max_turn, n_angles)); ks = np.arange(1, step + 1, dtype=np.float64)
     cs, sn = np.cos(angs), np.sin(angs)
-    tips = line_ends(previous > 0) if bridge > 0 else None
+    had = previous > 0; tips = line_ends(had) if bridge > 0 else None   # the tile's lines and their ends, once per call
     for _, ends in stroke_ends(stroke, previous, local, anchor):
         for p, d, anchored in ends:
             if anchored: continue
-            joined = None if tips is None else bridge_path(logits, p, d, previous > 0, *tips, bridge, bridge_threshold)
+            joined = None if tips is None else bridge_path(logits, p, d, had, *tips, bridge, bridge_threshold)
             if joined is not None:                                                    # joined a line end ahead: that path, not a trace
                 line[joined[0][:, 0], joined[0][:, 1]] = True
                 if paths is not None: paths.append((joined[0].astype(np.float64), joined[1][1:].astype(np.float32)))
@@ -186,7 +186,7 @@ def trace_stroke(logits:np.ndarray, # (h, w) the network's refined logits
                 else:
                     misses += 1
                     if misses > gap: break
-                if previous[int(p[0]), int(p[1])] > 0 and kept == len(path) and len(path) > 3: break   # joined a line the tile had
+                if had[int(p[0]), int(p[1])] and kept == len(path) and len(path) > 3: break   # joined a line the tile had
             if paths is not None: paths.append((np.array(path[:kept]), np.array(vals[:kept - 1], np.float32)))
             for p0, p1 in zip(path[:kept - 1], path[1:kept]):                         # the kept path, as pixels
                 for f in np.linspace(0, 1, int(np.ceil(np.abs(p1 - p0).max())) + 1):
