@@ -28,7 +28,7 @@ from fusing_forces.refiner import Refiner, build_refiner, check_refiner, GUARDS
 from fusing_forces.benchmark import benchmark_views, make_benchmark
 from fusing_forces.baselines import sauvola_lines
 from fusing_forces.tiles import PATCH
-from fusing_forces.simulation import Simulation, IdentityRefiner
+from fusing_forces.simulation import Simulation, IdentityRefiner, ComponentOracle, CleanedRefiner
 from fusing_forces.evaluation import simulate
 from fusing_forces.data import DataError
 from fusing_forces.metrics import MirrorScorer
@@ -86,7 +86,24 @@ def main():
     ap.add_argument('--storage', default=None, help='cache of preprocessed mirrors (default: fusing_forces default)')
     ap.add_argument('--guard', default=None, choices=GUARDS, help="the refine API's guard (default: the refiner's own)")
     ap.add_argument('--iterations', type=int, default=None, help="network passes per refine (default: the refiner's own)")
+    ap.add_argument('--oracle-reach', default=None, metavar='PX|all',
+                    help="benchmark an upper bound instead of the refiner: the component oracle, fixing the errors each stroke touches "
+                         "within PX px of it ('all': the whole touched components); reads the GT, no speed run")
+    ap.add_argument('--cleaned', nargs='?', const='add,erase', default=None, metavar='KINDS',
+                    help="benchmark an upper bound instead of the refiner: the refiner with every change the GT says is wrong undone "
+                         "(on the strokes of KINDS: add, erase or add,erase, the default); no speed run")
+    ap.add_argument('--cleaned-beyond', type=float, default=0, metavar='PX',
+                    help="with --cleaned: undo only the wrong changes more than PX px from the GT (line drawn beside the GT is kept)")
     a = ap.parse_args()
+    bound = None   # an upper bound that reads the GT, benchmarked instead of the refiner
+    if a.oracle_reach is not None:
+        try: bound = ComponentOracle(None if a.oracle_reach == 'all' else float(a.oracle_reach))
+        except ValueError: sys.exit(f"error: --oracle-reach: expected a distance ≥ 0 px or 'all', got {a.oracle_reach!r}")
+    if a.cleaned_beyond and a.cleaned is None: sys.exit("error: --cleaned-beyond: only with --cleaned")
+    if a.oracle_reach is not None and a.cleaned is not None: sys.exit("error: --oracle-reach and --cleaned: two different upper bounds, choose one")
+    for flag, on in (('--oracle-reach', a.oracle_reach is not None), ('--cleaned', a.cleaned is not None)):
+        if on and not a.seeds: sys.exit(f"error: {flag}: an upper bound for the benchmark runs: give --seeds")
+        if on: a.no_speed = True   # the speed run times the network
     torch.set_num_threads(a.threads)
     load_before = os.getloadavg()
     for flag, f, default in (('--base', a.base, ap.get_default('base')), ('--refiner', a.refiner, ap.get_default('refiner'))):
@@ -99,6 +116,10 @@ def main():
     weights = dict(trained=trained, base=a.base if trained else f"untrained '{a.preset}' preset (weights missing)",
                    refiner=a.refiner if trained else f"untrained '{a.preset}' preset (weights missing)")
     if not trained: print(f"!! weights missing ({a.base}, {a.refiner}): using UNTRAINED '{a.preset}' models — speed only")
+    if a.cleaned:
+        try: bound = CleanedRefiner(refiner, kinds=tuple(k.strip() for k in a.cleaned.split(',')), beyond=a.cleaned_beyond)
+        except ValueError as e: sys.exit(f"error: --cleaned{'-beyond' if 'beyond' in str(e) else ''}: " + (
+            f"expected a distance ≥ 0 px, got {a.cleaned_beyond:g}" if 'beyond' in str(e) else f"expected add, erase or add,erase, got {a.cleaned!r}"))
 
     if not a.no_speed:
         try: make_benchmark(a.root, 'test', views=[a.mirror], progress=False)
@@ -175,7 +196,7 @@ def main():
         try: make_benchmark(a.root, a.split, views=views, progress=False)
         except ValueError as e: sys.exit(f"error: {e}")   # a --root that is not a folder, a --mirror not in the split
         t0 = time.perf_counter()
-        try: _, summary = simulate(a.root, views, base, refiner, seeds=range(a.seeds), max_steps=a.max_steps, out=a.out, storage=a.storage, resume=a.resume)
+        try: _, summary = simulate(a.root, views, base, bound or refiner, seeds=range(a.seeds), max_steps=a.max_steps, out=a.out, storage=a.storage, resume=a.resume)
         except DataError as e: sys.exit(f"error: {e}")   # e.g. --resume into a folder of runs with other models or settings
         wall = time.perf_counter() - t0
         table = {v: {k: s[k] for k in ('seeds', 'peak_gain', 'peak_at_fraction', 'min_gain_after_5pct', 'manual_input_saved', 'saving_per_seed',
@@ -187,7 +208,8 @@ def main():
             print(f"{v}: peak {100*(s['peak_gain'] or 0):+.1f} %, min after 5 % {100*(s['min_gain_after_5pct'] or 0):+.1f} %, "
                   f"saving {'n/a' if sv is None else f'{100*sv:.1f} %'}, interactions {s['interactions']['mean']:.0f} ± {s['interactions']['std']:.0f}")
         save_result(a.name, dict(weights=weights, split=a.split, seeds=a.seeds, max_steps=a.max_steps, mirrors=table, out=a.out,
-                                 refine=dict(guard=getattr(refiner, 'guard', None), iterations=getattr(refiner, 'iterations', None)),
+                                 refine=(dict(upper_bound=repr(bound)) if bound else
+                                         dict(guard=getattr(refiner, 'guard', None), iterations=getattr(refiner, 'iterations', None))),
                                                  wall_s=round(wall, 1), threads=a.threads,
                                                  load_avg_before=[round(x, 2) for x in load_before], load_avg_after=[round(x, 2) for x in os.getloadavg()]))
 

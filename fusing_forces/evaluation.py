@@ -152,9 +152,11 @@ def save_plots(results:dict, summary:dict, out)->list[Path]:
 
 # %% ../nbs/08a_evaluation.ipynb #c2a14a49
 def models_id(*models)->str:
-    "A digest of the weights of trained models (what `run.json` records to tell runs of other models apart)."
+    "A digest of the models (their weights; the settings of an upper bound that reads the GT): what `run.json` records to tell runs of other models apart."
     h = hashlib.sha256()
     for m in models:
+        if getattr(m, 'needs_gt', False): h.update(repr(m).encode())   # an upper bound (`ComponentOracle`, `CleanedRefiner`): its settings
+        if not hasattr(m, 'model'): continue
         for k, v in m.model.state_dict().items(): h.update(k.encode()); h.update(v.detach().cpu().numpy().tobytes())
     return h.hexdigest()[:16]
 

@@ -17,11 +17,12 @@ from .metrics import Counts, MirrorScorer, counts
 from .strokes import simulate_stroke, burn_strokes
 from .lines import line_skeleton
 from .base_model import GridMirror
-from .refiner import Refiner, LOGIT_CLIP, force_strokes
+from scipy import ndimage
+from .refiner import Refiner, LOGIT_CLIP, FORCED_LOGIT, force_strokes, touched_errors
 
 # %% auto #0
-__all__ = ['CSV_COLUMNS', 'tile_slices', 'relative_gain', 'Simulation', 'choose', 'accept', 'IdentityRefiner', 'simulate_mirror',
-           'run_paths', 'write_run', 'read_run']
+__all__ = ['CSV_COLUMNS', 'tile_slices', 'relative_gain', 'Simulation', 'choose', 'accept', 'IdentityRefiner', 'ComponentOracle',
+           'CleanedRefiner', 'simulate_mirror', 'run_paths', 'write_run', 'read_run']
 
 # %% ../nbs/08_simulation.ipynb #4f9917bf
 def tile_slices(shape:tuple, # (h, w) of the model grid
@@ -104,7 +105,8 @@ def candidates(self:Simulation, i:int)->list[dict]:
     h, wd = gt.shape
     prev = np.broadcast_to(_pad_tile(self.refined_logits, w, self.size, -LOGIT_CLIP), shape + (self.size,)*2)
     newest = np.stack([crop(s, 0, 0, self.size) for _, s in found])       # the guard and locality look at the newest stroke
-    out = self.refiner.refine_batch(x, y, d, previous=prev, new_stroke=newest)[:, :h, :wd]
+    kw = dict(gt=np.broadcast_to(crop(gt, 0, 0, self.size), shape + (self.size,)*2)) if getattr(self.refiner, 'needs_gt', False) else {}
+    out = self.refiner.refine_batch(x, y, d, previous=prev, new_stroke=newest, **kw)[:, :h, :wd]
     cands, mask = [], self.mask[w]
     for (kind, s), n, logits in zip(found, new, out):
         refined = (logits > 0) & mask
@@ -207,6 +209,58 @@ def run(self:Simulation,
 def table(self:Simulation)->pd.DataFrame:
     "The records as a DataFrame with the `CSV_COLUMNS`."
     return pd.DataFrame(self.records, columns=list(CSV_COLUMNS))
+
+# %% ../nbs/08_simulation.ipynb #ddc65995
+class ComponentOracle:
+    "An upper bound, not a model: the previous tile with the strokes forced and the error components the newest stroke touches fixed from the GT (only within `reach` px of that stroke if given)."
+    needs_gt = True   # `Simulation.candidates` passes it the GT tiles
+    def __init__(self, reach:float|None=None): # px from the newest stroke within which its touched errors are fixed (None: all of them)
+        if reach is not None and not (isinstance(reach, (int, float, np.integer, np.floating)) and reach >= 0):
+            raise ValueError(f"ComponentOracle: reach must be a distance ≥ 0 px or None, got {reach!r}")
+        self.reach = reach
+
+    def __repr__(self): return f"ComponentOracle(reach={self.reach})"
+
+    def refine_batch(self, x, base_logits, strokes, previous=None, new_stroke=None, gt=None, **kw):
+        "Logits (B, h, w): `previous` (else `base_logits`) with `strokes` forced and the touched errors of `new_stroke` flipped."
+        if gt is None or new_stroke is None: raise ValueError("ComponentOracle: needs the GT tiles and the newest strokes (gt=, new_stroke=)")
+        out = []
+        for p, s, n, t in zip(base_logits if previous is None else previous, strokes, new_stroke, gt):
+            logits = force_strokes(p, s)
+            fix = touched_errors(logits > 0, t, n)
+            if self.reach is not None and fix.any(): fix &= ndimage.distance_transform_edt(n == 0) <= self.reach
+            logits[fix] = np.where(logits[fix] > 0, -FORCED_LOGIT, FORCED_LOGIT)   # the touched errors are wrong: flip them
+            out.append(logits)
+        return np.stack(out)
+
+
+# %% ../nbs/08_simulation.ipynb #ac7e2ad5
+class CleanedRefiner:
+    "An upper bound, not a model: `refiner`'s output with every change it made to the tile that disagrees with the GT undone (on strokes of `kinds`)."
+    needs_gt = True   # `Simulation.candidates` passes it the GT tiles
+    def __init__(self, refiner,
+                 kinds=('add', 'erase'), # the kinds of newest stroke whose wrong changes are undone
+                 beyond:float=0, # undo only the wrong changes more than this many px from the GT (0: all; > 0 keeps line drawn beside the GT, and GT erased)
+                ):
+        if not kinds or set(kinds) - {'add', 'erase'}: raise ValueError(f"CleanedRefiner: kinds must be some of 'add', 'erase', got {kinds!r}")
+        if not (isinstance(beyond, (int, float, np.integer, np.floating)) and beyond >= 0): raise ValueError(f"CleanedRefiner: beyond must be a distance ≥ 0 px, got {beyond!r}")
+        self.refiner, self.channels, self.model, self.kinds = refiner, refiner.channels, refiner.model, tuple(k for k in ('add', 'erase') if k in kinds)
+        self.beyond = beyond
+    def __repr__(self):
+        return (f"CleanedRefiner(guard={getattr(self.refiner, 'guard', None)}, iterations={getattr(self.refiner, 'iterations', None)}"
+                + ("" if len(self.kinds) == 2 else f", kinds={self.kinds}") + (f", beyond={self.beyond:g}" if self.beyond else "") + ")")
+
+    def refine_batch(self, x, base_logits, strokes, previous=None, new_stroke=None, gt=None, **kw):
+        "The refiner's logits (B, h, w), reset to the tile before the newest stroke (strokes forced) wherever they changed it wrongly."
+        if gt is None or new_stroke is None: raise ValueError("CleanedRefiner: needs the GT tiles and the newest strokes (gt=, new_stroke=)")
+        out = np.array(self.refiner.refine_batch(x, base_logits, strokes, previous=previous, new_stroke=new_stroke, **kw), np.float32)
+        for b, (o, p, s, n, t) in enumerate(zip(out, base_logits if previous is None else previous, strokes, new_stroke, gt)):
+            if ('add' if np.max(n) > 0 else 'erase') not in self.kinds: continue
+            before = force_strokes(p, s)
+            wrong = ((o > 0) != (before > 0)) & ((o > 0) != np.asarray(t, bool))
+            if self.beyond and wrong.any(): wrong &= ndimage.distance_transform_edt(~np.asarray(t, bool)) > self.beyond
+            out[b][wrong] = before[wrong]
+        return out
 
 # %% ../nbs/08_simulation.ipynb #afcd6271
 def simulate_mirror(g:GridMirror, # the mirror on the model grid

@@ -1,0 +1,60 @@
+"""What the saving target asks of a refiner: manual input saved against the component oracle's reach (issue 15).
+
+    .venv/bin/python bench/upper_bounds.py [--out docs/upper_bounds.png]
+
+Reads the simulation results of the upper bounds (`bench/simulation.py --oracle-reach R --name
+simulation_<split>_oracle_reach_<R>`, `--cleaned --name simulation_<split>_cleaned`) and of the shipped refiner on the
+same mirrors and seeds, and plots per mirror the saving of the component oracle against R, with the shipped refiner,
+the cleaned refiner and the target of 50 % as horizontal lines; one panel per split (validation, test) with results.
+"""
+import argparse, json, sys
+from pathlib import Path
+import matplotlib; matplotlib.use('Agg')
+import matplotlib.pyplot as plt
+
+HERE = Path(__file__).parent
+REACHES = ('4', '8', '16', '24', '32', '48', '64', '128', 'all')   # as bench/report.py BOUND_REACHES
+SHIPPED = {'valid': 'simulation_valid_oracle_s10', 'test': 'simulation_test'}   # as bench/report.py SHIPPED_SIM
+TARGET = 0.5
+
+def load(name):
+    p = HERE/'results'/f'{name}.json'
+    try: return json.loads(p.read_text()) if p.is_file() else None
+    except ValueError: sys.exit(f"error: {p}: not readable JSON")
+
+def saved(d, m): return (d['mirrors'].get(m) or {}).get('manual_input_saved', {}).get('mean')
+
+def panel(ax, split:str)->bool:
+    "One split's curves on `ax`; False when nothing of it was measured."
+    bounds = {r: d for r in REACHES if (d := load(f'simulation_{split}_oracle_reach_{r}'))}
+    if not bounds: return False
+    shipped, cleaned = load(SHIPPED[split]), load(f'simulation_{split}_cleaned')
+    xs = {r: (256 if r == 'all' else float(r)) for r in bounds}   # 'all' drawn at 256 px, labelled
+    mirrors = list(next(iter(bounds.values()))['mirrors'])
+    for k, m in enumerate(mirrors):
+        c = f'C{k}'
+        pts = sorted((xs[r], saved(d, m)) for r, d in bounds.items() if saved(d, m) is not None)
+        ax.plot(*zip(*pts), 'o-', color=c, label=f'{m}: component oracle')
+        if shipped and saved(shipped, m) is not None: ax.axhline(saved(shipped, m), color=c, ls=':', lw=1.5, label=f'{m}: shipped refiner')
+        if cleaned and saved(cleaned, m) is not None: ax.axhline(saved(cleaned, m), color=c, ls='--', lw=1, label=f'{m}: shipped, wrong changes undone')
+    ax.axhline(TARGET, color='k', lw=0.8); ax.text(4.2, TARGET + 0.01, 'target', fontsize=8)
+    ax.set_xscale('log', base=2); ticks = sorted(set(xs.values()))
+    ax.set_xticks(ticks, [('all' if t == 256 else f'{t:g}') for t in ticks])
+    ax.set_xlabel('oracle fixes the touched errors within … px of the stroke'); ax.set_ylabel('manual input saved')
+    ax.set_ylim(0, 1); ax.set_title(f"{'validation' if split == 'valid' else 'test'} mirrors"); ax.legend(fontsize=6, loc='lower right')
+    return True
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--out', default=str(HERE.parent/'docs'/'upper_bounds.png'))
+    a = ap.parse_args()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    drawn = [panel(ax, s) for ax, s in zip(axes, ('valid', 'test'))]
+    if not any(drawn): sys.exit("error: no bench/results/simulation_<split>_oracle_reach_<R>.json yet (bench/simulation.py --oracle-reach R)")
+    for ax, d in zip(axes, drawn):
+        if not d: ax.set_axis_off()
+    fig.tight_layout(); out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.stem + '.tmp.png'); fig.savefig(tmp, dpi=90); tmp.replace(out)
+    print(out)
+
+if __name__ == '__main__': main()
