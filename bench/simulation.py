@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 import numpy as np, torch
 from _machine import save_result, repo
+from trace_variants import trace_settings
 from fusing_forces.mirror import Mirror
 from fusing_forces.models import build_model
 from fusing_forces.base_model import BaseModel, grid_logits
@@ -86,6 +87,8 @@ def main():
     ap.add_argument('--storage', default=None, help='cache of preprocessed mirrors (default: fusing_forces default)')
     ap.add_argument('--guard', default=None, choices=GUARDS, help="the refine API's guard (default: the refiner's own)")
     ap.add_argument('--iterations', type=int, default=None, help="network passes per refine (default: the refiner's own)")
+    ap.add_argument('--trace', default=None, metavar='NAME=VALUE,...',
+                    help="the traced guard's trace_stroke settings, e.g. radius=1.5 (default: trace_stroke's own)")
     ap.add_argument('--oracle-reach', default=None, metavar='PX|all',
                     help="benchmark an upper bound instead of the refiner: the component oracle, fixing the errors each stroke touches "
                          "within PX px of it ('all': the whole touched components); reads the GT, no speed run")
@@ -95,6 +98,8 @@ def main():
     ap.add_argument('--cleaned-beyond', type=float, default=0, metavar='PX',
                     help="with --cleaned: undo only the wrong changes more than PX px from the GT (line drawn beside the GT is kept)")
     a = ap.parse_args()
+    try: trace = trace_settings(filter(None, a.trace.split(','))) if a.trace else None
+    except argparse.ArgumentTypeError as e: sys.exit(f"error: --trace: {e}")
     bound = None   # an upper bound that reads the GT, benchmarked instead of the refiner
     if a.oracle_reach is not None:
         try: bound = ComponentOracle(None if a.oracle_reach == 'all' else float(a.oracle_reach))
@@ -113,6 +118,7 @@ def main():
     check_refiner(base, refiner)
     if a.guard is not None: refiner.guard = a.guard
     if a.iterations is not None: refiner.iterations = a.iterations
+    if trace: refiner.trace = trace
     weights = dict(trained=trained, base=a.base if trained else f"untrained '{a.preset}' preset (weights missing)",
                    refiner=a.refiner if trained else f"untrained '{a.preset}' preset (weights missing)")
     if not trained: print(f"!! weights missing ({a.base}, {a.refiner}): using UNTRAINED '{a.preset}' models — speed only")
@@ -209,7 +215,7 @@ def main():
                   f"saving {'n/a' if sv is None else f'{100*sv:.1f} %'}, interactions {s['interactions']['mean']:.0f} ± {s['interactions']['std']:.0f}")
         save_result(a.name, dict(weights=weights, split=a.split, seeds=a.seeds, max_steps=a.max_steps, mirrors=table, out=a.out,
                                  refine=(dict(upper_bound=repr(bound)) if bound else
-                                         dict(guard=getattr(refiner, 'guard', None), iterations=getattr(refiner, 'iterations', None))),
+                                         dict(guard=getattr(refiner, 'guard', None), iterations=getattr(refiner, 'iterations', None), **({'trace': trace} if trace else {}))),
                                                  wall_s=round(wall, 1), threads=a.threads,
                                                  load_avg_before=[round(x, 2) for x in load_before], load_avg_after=[round(x, 2) for x in os.getloadavg()]))
 

@@ -192,6 +192,7 @@ def simulate(root, # ETMIRA root
     results, t0 = {}, time.perf_counter()
     settings = dict(max_steps=max_steps, record_every=record_every, models=models_id(base, refiner),
                     refine={k: getattr(refiner, k, None) for k in ('guard', 'iterations', 'locality')})
+    if getattr(refiner, 'trace', None): settings['refine']['trace'] = dict(refiner.trace)   # trace settings other than the defaults
     if out is not None:
         out = Path(out)
         if resume: check_resume(out, settings)

@@ -210,6 +210,7 @@ class Refiner(TrainedModel):
     "The refinement network with the base model's input channels and statistics; `refine` is the API."
     role = 'refiner'
     guard, iterations, locality = 'none', 1, None   # how `refine`/`refine_batch` apply the network unless told otherwise
+    trace = None   # `trace_stroke` settings of the 'traced' guard unless told otherwise (None: its defaults)
     def __init__(self, model:torch.nn.Module, preset:str, channels=('depth',), stats:dict|None=None, meta:dict|None=None):
         super().__init__(model, preset, channels, stats, meta)
         self.device = next(model.parameters()).device
@@ -241,12 +242,13 @@ class Refiner(TrainedModel):
                      guard:str|None=None, # 'none', 'connected' or 'traced' (default: `self.guard`)
                      iterations:int|None=None, # network passes, each fed the previous output as Y (default: `self.iterations`)
                      locality:float|None=None, # keep `previous` farther than this from the newest stroke (default: `self.locality`)
-                     trace:dict|None=None, # `trace_stroke` settings (incl. `anchor`) for the 'traced' guard (default: its own)
+                     trace:dict|None=None, # `trace_stroke` settings (incl. `anchor`) for the 'traced' guard (default: `self.trace`, else its own)
                     )->np.ndarray: # (B, h, w) refined logits Y′, stroke pixels forced
         "Refined logits of a batch of tiles: the network, then the guard and locality against the previous state, `iterations` times."
         guard = self.guard if guard is None else guard
         iterations = self.iterations if iterations is None else iterations
         locality = self.locality if locality is None else locality
+        trace = self.trace if trace is None else trace
         if guard not in GUARDS: raise ValueError(f"guard must be one of {GUARDS}, got {guard!r}")
         if not (isinstance(iterations, (int, np.integer)) and iterations >= 1): raise ValueError(f"iterations must be an int ≥ 1, got {iterations!r}")
         strokes = np.asarray(strokes)
