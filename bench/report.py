@@ -268,7 +268,7 @@ def continued_paragraph(run:str, strokes:str, sim:str, stem:str, how:str, flags:
     sa, sb = load(sim), load(sim_ref); sp = seed_pairs(sa, sb)
     pct = lambda x: f"{100*x:.1f} %"
     return ["", f"Training the shipped refiner on {how} (`{run}`: `bench/train_refiner.py --target oracle --init weights/refiner_default.pth {flags}"
-            f"--epochs {t['epochs']} --lr {t['lr']:g}`, the recipe's other flags as above; {crops_of(t):,} more crops, {t['train_s']/60:.0f} min on 2 cores), on the same "
+            f"--epochs {t['epochs']} --lr {t['lr']:g}`, the recipe's other flags as above; {crops_of(t):,} more crops, {t['train_s']/60:.0f} min on 2 cores with {t.get('machine', {}).get('torch_threads', '?')} torch thread(s)), on the same "
             f"{v['n_cases']} validation strokes with the `traced` guard (`bench/refiner_strokes.py --split valid --name {strokes}`): share of the "
             f"oracle's gain {f(a['oracle_share']['mean'], 3)} against {f(b['oracle_share']['mean'], 3)} (on Y^Δ ≥ 0.5: {f(a['oracle_share_typical']['mean'], 3)} against "
             f"{f(b['oracle_share_typical']['mean'], 3)}), reach {pct(a['reach']['mean'])} against {pct(b['reach']['mean'])}, restored 16–32 px "
@@ -306,6 +306,9 @@ CONTINUED = [   # refiners trained on from the shipped one: (run, validation str
     ('refiner_margin16', 'refiner_strokes_valid_margin16', 'simulation_valid_margin16_s10', 'margin16',
      "with a wider far-loss margin — the far loss also weighs the correct pixels within 16 px of the touched errors, not 6 px, so the "
      "background where a trace runs straight past a bend (its off steps lie a median 8 px from the GT) is penalised —", '--far-margin 16 ', 'simulation_valid_oracle_s10'),
+    ('refiner_lr3e4', 'refiner_strokes_valid_lr3e4', 'simulation_valid_lr3e4_s10', 'lr3e4',
+     "with its own recipe at `refiner_margin16`'s learning rate and length — the control for that run, which differed from the shipped refiner's "
+     "training in its peak learning rate (3e-4 against 1e-4 for `refiner_oracle2`) as well as in its margin —", '', 'simulation_valid_oracle_s10'),
 ]
 
 def continued_paragraphs()->list[str]:
@@ -771,6 +774,83 @@ def simulation_section():
                   f"\n![relative pFM gain, {n}](docs/{n}/gain_curves.png)" for n in ('simulation_test', 'simulation_levels')
                   if (HERE.parent/'docs'/n/'gain_curves.png').is_file()]
 
+BOUND_REACHES = ('4', '8', '16', '24', '32', '48', '64', '128', 'all')   # `bench/simulation.py --oracle-reach` runs (simulation_<split>_oracle_reach_<r>)
+SHIPPED_SIM = {'valid': 'simulation_valid_oracle_s10', 'test': 'simulation_test'}   # the shipped refiner's own runs of the same mirrors and seeds
+
+def bound_rows(split:str)->list[tuple[str, dict]]:
+    "(label, simulation result) of the shipped refiner, the cleaned refiner and the component oracle at each reach on `split`, where measured."
+    rows = [(f'shipped (`{SHIPPED_REFINER}`, `traced`, 1 iteration)', load(SHIPPED_SIM[split])),
+            ('shipped, its wrong changes undone (`--cleaned`)', load(f'simulation_{split}_cleaned')),
+            ('shipped, its wrong changes on add strokes undone (`--cleaned add`)', load(f'simulation_{split}_cleaned_add')),
+            ('shipped, its wrong changes on add strokes undone only where more than 3 px from the GT (`--cleaned add --cleaned-beyond 3`)', load(f'simulation_{split}_cleaned_add_beyond3'))]
+    rows += [('component oracle, whole touched components' if r == 'all' else f'component oracle within {r} px of the stroke', load(f'simulation_{split}_oracle_reach_{r}'))
+             for r in BOUND_REACHES]
+    return [(label, d) for label, d in rows if d]
+
+def saved_of(d:dict, m:str)->float|None: return d['mirrors'][m]['manual_input_saved'].get('mean') if m in d['mirrors'] else None
+
+def upper_bounds_reading()->str:
+    "The upper bounds in words: what the component oracle saves by reach, and what the shipped refiner's wrong pixels cost (validation; the test mirrors' oracle after)."
+    reach = {r: d for r in BOUND_REACHES if (d := load(f'simulation_valid_oracle_reach_{r}'))}
+    shipped, cleaned = load(SHIPPED_SIM['valid']), load('simulation_valid_cleaned')
+    ms = list((shipped or next(iter(reach.values())))['mirrors'])
+    per = lambda d: ' / '.join(f"{100*saved_of(d, m):.0f} %" for m in ms)
+    pts = lambda a, b: [100*(saved_of(a, m) - saved_of(b, m)) for m in ms]
+    words = lambda xs: ' / '.join(f"{x:.0f}" for x in xs)
+    text = "Reading (validation mirrors " + ' / '.join(ms) + "):"
+    if 'all' in reach:
+        text += (f" the component oracle saves {per(reach['all'])} of the manual input when each stroke fixes the whole error component it touches, "
+                 "so nothing in these mirrors rules out the target of ≥ 50 % on every mirror.")
+    enough = [r for r in BOUND_REACHES if r in reach and min(saved_of(reach[r], m) for m in ms) >= 0.5]
+    if enough:
+        k = BOUND_REACHES.index(enough[0]); below = next((r for r in reversed(BOUND_REACHES[:k]) if r in reach), None)
+        text += (f" Fixing what lies within {enough[0]} px of the stroke, and nothing else, meets it ({per(reach[enough[0]])})"
+                 + (f"; within {below} px it does not ({per(reach[below])})" if below else "") + ".")
+    st = load('refiner_strokes_valid_bridge'); rbd = st and st['runs'].get('refiner_default guard=traced iterations=1', {}).get('summary', {}).get('reach_by_distance')
+    if rbd: text += (" The shipped refiner restores " + ', '.join(f"{100*b['restored']:.0f} % at {b['bin']} px" for b in rbd)
+                     + " of the missed skeleton from the stroke (validation add strokes, `refiner_strokes_valid_bridge`)")
+    if shipped and cleaned:
+        text += (f" and saves {per(shipped)}; with its wrong changes undone it would save {per(cleaned)}: its wrong pixels cost "
+                 f"{words(pts(cleaned, shipped))} points of saving.")
+        add, near = load('simulation_valid_cleaned_add'), load('simulation_valid_cleaned_add_beyond3')
+        if add and near:
+            far_, beside = pts(near, shipped), pts(add, near)
+            text += (f" Cleaning the add strokes alone gives {per(add)}, so the cost is in what it adds. Undoing only the wrong additions more than 3 px "
+                     f"from the GT (mostly traces that leave the line) gives {per(near)}, {words(far_)} points; the wrong pixels within 3 px of the GT (a "
+                     f"restored line drawn wider than the engraving, or beside it) cost the other {words(beside)} points"
+                     + (" — more than the trace's wrong turns on every mirror." if all(b > f_ for b, f_ in zip(beside, far_)) else "."))
+    t = {r: d for r in BOUND_REACHES if (d := load(f'simulation_test_oracle_reach_{r}'))}
+    if t:
+        tm = list(next(iter(t.values()))['mirrors'])
+        text += (" On the test mirrors (" + ' / '.join(tm) + ") the oracle saves " + '; '.join(
+                 ('whole components ' if r == 'all' else f'within {r} px ') + ' / '.join(f"{100*saved_of(d, m):.0f} %" for m in tm) for r, d in t.items()) + ".")
+    elif rbd: text += "."
+    return text
+
+def upper_bounds_section()->list[str]:
+    "What the saving target asks of a refiner: the shipped refiner, the same with its wrong changes undone, and the component oracle within a reach, replayed through the same simulation."
+    out = []
+    for split, words in (('valid', 'validation mirrors'), ('test', 'test mirrors')):
+        rows = bound_rows(split)
+        if len(rows) < 2: continue
+        mirrors = list(rows[0][1]['mirrors'])
+        out += ["", f"{words.capitalize()} (manual input saved, mean ± std over the seeds; interactions to convergence, mean over the mirrors):", "",
+                "| refiner | " + ' | '.join(mirrors) + " | interactions | final pFM refined | seeds |", "|---|" + "---|"*(len(mirrors) + 3)]
+        for label, d in rows:
+            cell = lambda m: '–' if saved_of(d, m) is None else f"{100*saved_of(d, m):.1f} % ± {100*(d['mirrors'][m]['manual_input_saved'].get('std') or 0):.1f}"
+            its = [d['mirrors'][m]['interactions']['mean'] for m in mirrors if m in d['mirrors']]
+            out.append(f"| {label} | " + ' | '.join(cell(m) for m in mirrors) + f" | {sum(its)/len(its):.0f} | "
+                       + ' / '.join(f"{d['mirrors'][m]['final_pfm_refined']['mean']:.3f}" for m in mirrors if m in d['mirrors']) + f" | {d['seeds']} |")
+    if not bound_rows('valid'): return ["", "*Upper bounds: no `bench/results/simulation_valid_oracle_reach_*.json` yet (`bench/simulation.py --split valid --seeds 10 --oracle-reach R`).*"]
+    text = upper_bounds_reading()
+    return ["", "#### What the saving target asks of a refiner (upper bounds replayed through the simulation)", "",
+            "Two stand-ins that read the GT run through the same protocol (`fusing_forces.simulation.ComponentOracle`, `CleanedRefiner`; "
+            "`bench/simulation.py --oracle-reach R` and `--cleaned`): the component oracle fixes the error components each stroke touches, "
+            "only within R px of the stroke; the cleaned refiner is the shipped one with every change the GT says is wrong undone. "
+            "Neither is a model: they measure how much of the input a refiner could save with a given reach and no wrong pixels."] + out + ["", text] + (
+            ["", "![manual input saved against the component oracle's reach (bench/upper_bounds.py)](docs/upper_bounds.png)"]
+            if (HERE.parent/'docs'/'upper_bounds.png').is_file() else [])
+
 def speed_section():
     rows = ["| what | fusing_forces | straightforward | ratio | machine |", "|---|---|---|---|---|"]
     d = load('metrics_strokes')
@@ -834,7 +914,7 @@ def speed_section():
 def render():
     parts = ["### Base model vs classical binarisation (synthetic test mirrors, model grid = half resolution, threshold 0.5)", ""]
     parts += base_section() + ["", "### Refiner", ""] + refiner_section()
-    parts += ["", "### Simulated annotator (the paper's protocol on the test mirrors)", ""] + simulation_section()
+    parts += ["", "### Simulated annotator (the paper's protocol on the test mirrors)", ""] + simulation_section() + upper_bounds_section()
     parts += weak_base_section()
     parts += ["", "### Speed", ""] + speed_section()
     return '\n'.join(parts)

@@ -34,14 +34,18 @@ def panel(ax, split:str)->bool:
     for k, m in enumerate(mirrors):
         c = f'C{k}'
         pts = sorted((xs[r], saved(d, m)) for r, d in bounds.items() if saved(d, m) is not None)
-        ax.plot(*zip(*pts), 'o-', color=c, label=f'{m}: component oracle')
-        if shipped and saved(shipped, m) is not None: ax.axhline(saved(shipped, m), color=c, ls=':', lw=1.5, label=f'{m}: shipped refiner')
-        if cleaned and saved(cleaned, m) is not None: ax.axhline(saved(cleaned, m), color=c, ls='--', lw=1, label=f'{m}: shipped, wrong changes undone')
-    ax.axhline(TARGET, color='k', lw=0.8); ax.text(4.2, TARGET + 0.01, 'target', fontsize=8)
+        ax.plot(*zip(*pts), 'o-', color=c, label=m)
+        if shipped and saved(shipped, m) is not None: ax.axhline(saved(shipped, m), color=c, ls=':', lw=1.5)
+        if cleaned and saved(cleaned, m) is not None: ax.axhline(saved(cleaned, m), color=c, ls='--', lw=1)
+    ax.axhline(TARGET, color='k', lw=0.8)
     ax.set_xscale('log', base=2); ticks = sorted(set(xs.values()))
     ax.set_xticks(ticks, [('all' if t == 256 else f'{t:g}') for t in ticks])
-    ax.set_xlabel('oracle fixes the touched errors within … px of the stroke'); ax.set_ylabel('manual input saved')
-    ax.set_ylim(0, 1); ax.set_title(f"{'validation' if split == 'valid' else 'test'} mirrors"); ax.legend(fontsize=6, loc='lower right')
+    ax.set_xlabel('the oracle fixes the touched errors within … px of the stroke'); ax.set_ylabel('manual input saved')
+    ax.set_ylim(0, 1); ax.set_title(f"{'validation' if split == 'valid' else 'test'} mirrors")
+    from matplotlib.lines import Line2D
+    styles = [Line2D([], [], color='gray', marker='o', ls='-', label='component oracle'), Line2D([], [], color='gray', ls='--', label='shipped refiner, wrong changes undone'),
+              Line2D([], [], color='gray', ls=':', lw=1.5, label='shipped refiner'), Line2D([], [], color='k', lw=0.8, label='target (50 %)')]
+    ax.legend(handles=ax.get_legend_handles_labels()[0] + styles, fontsize=7, loc='lower right')
     return True
 
 def main():
