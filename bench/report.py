@@ -142,7 +142,7 @@ def paired_words(p:dict|None)->str:
     names = {'ratio': 'ratio', 'reach': 'reach', 'worse': 'strokes made worse'}
     sig = [names[k] for k, v in p.items() if v['ci'][0] > 0 or v['ci'][1] < 0]
     return ("; paired on the same strokes: " + ', '.join(f"{names[k]} {diff_ci(v)}" for k, v in p.items())
-            + (f", a real difference only in {' and '.join(sig)}" if sig else ", none beyond the noise"))
+            + ((", a real difference in each" if len(sig) == len(p) > 1 else f", a real difference only in {' and '.join(sig)}") if sig else ", none beyond the noise"))
 
 def refiner_section():
     out = []
@@ -258,7 +258,7 @@ def oracle_traced_paragraph():
             + (f" By the rule that chose the guard's settings (the largest share of the oracle's gain among those that leave no more strokes worse) `{SHIPPED_REFINER}` "
                "is the shipped refiner; its test figures follow." if SHIPPED_REFINER == 'refiner_oracle' else "")]
 
-def continued_paragraph(run:str, strokes:str, sim:str, stem:str, how:str, flags:str, sim_ref:str='simulation_valid_oracle')->list[str]:
+def continued_paragraph(run:str, strokes:str, sim:str, stem:str, how:str, flags:str, sim_ref:str='simulation_valid_oracle', script:str='bench/train_refiner.py')->list[str]:
     "A refiner trained on from the shipped one (`run`) against it, both with the `traced` guard, on the validation strokes (`strokes`) and in the validation simulation (`sim` against `sim_ref`)."
     v, t = load(strokes), load(run)
     if not (v and t): return []
@@ -267,7 +267,7 @@ def continued_paragraph(run:str, strokes:str, sim:str, stem:str, how:str, flags:
     a, b, p = runs[o]['summary'], runs[s_]['summary'], runs[o]['summary']['paired_vs_first']
     sa, sb = load(sim), load(sim_ref); sp = seed_pairs(sa, sb)
     pct = lambda x: f"{100*x:.1f} %"
-    return ["", f"Training the shipped refiner on {how} (`{run}`: `bench/train_refiner.py --target oracle --init weights/refiner_default.pth {flags}"
+    return ["", f"Training the shipped refiner on {how} (`{run}`: `{script} --target oracle --init weights/refiner_default.pth {flags}"
             f"--epochs {t['epochs']} --lr {t['lr']:g}`, the recipe's other flags as above; {crops_of(t):,} more crops, {t['train_s']/60:.0f} min on 2 cores with {t.get('machine', {}).get('torch_threads', '?')} torch thread(s)), on the same "
             f"{v['n_cases']} validation strokes with the `traced` guard (`bench/refiner_strokes.py --split valid --name {strokes}`): share of the "
             f"oracle's gain {f(a['oracle_share']['mean'], 3)} against {f(b['oracle_share']['mean'], 3)} (on Y^Δ ≥ 0.5: {f(a['oracle_share_typical']['mean'], 3)} against "
@@ -298,7 +298,7 @@ def continued_verdict(p:dict, sp:dict|None, flags:str)->str:
                 f" Reach is the target furthest from met, so the shipped refiner stays; {option}, for an annotator who wants fewer surprises.")
     return ""
 
-CONTINUED = [   # refiners trained on from the shipped one: (run, validation strokes, validation simulation, run-name stem, how, flags, simulation to pair with)
+CONTINUED = [   # refiners trained on from the shipped one: (run, validation strokes, validation simulation, run-name stem, how, flags, simulation to pair with[, training script])
     ('refiner_oracle2', 'refiner_strokes_valid_oracle2', 'simulation_valid_oracle2', 'oracle2', 'with its own recipe', '', 'simulation_valid_oracle'),
     ('refiner_history3', 'refiner_strokes_valid_history3', 'simulation_valid_history3_s10', 'hist3',
      "with stroke histories — each sample 1–3 strokes, each drawn on the manual-only state of the ones before (`stroke_history`); the simulated "
@@ -313,7 +313,43 @@ CONTINUED = [   # refiners trained on from the shipped one: (run, validation str
 
 def continued_paragraphs()->list[str]:
     "Each of `CONTINUED` against the shipped refiner, on the validation strokes and in the validation simulation."
-    return [line for args in CONTINUED for line in continued_paragraph(*args)]
+    return [line for args in CONTINUED for line in continued_paragraph(*args)] + control_paragraph()
+
+CONTROLLED = [   # trained on from the shipped one like the control `refiner_lr3e4` (same learning rate, length and seed), one thing changed: (run, stem, simulation, what changed, command)
+    ('refiner_margin16', 'margin16', 'simulation_valid_margin16_s10', 'the far-loss margin 16 px', 'bench/train_refiner.py --far-margin 16'),
+    ('refiner_ring5', 'ring5', 'simulation_valid_ring5_s10', "the `ring` loss term (BCE over the background within 3 px beside the target's lines, weight 1, against "
+     "drawing a restored line wider than the engraving or beside it)", 'bench/exp_refiner_inputs.py ring'),
+]
+
+def control_paragraph()->list[str]:
+    "The runs of `CONTROLLED` against their control `refiner_lr3e4`, paired on the same validation strokes and by mirror and seed in the validation simulation."
+    v, ctl = load('refiner_strokes_valid_lr_control'), load('simulation_valid_lr3e4_s10')
+    if not v: return []
+    runs, shipped = v['runs'], load('simulation_valid_oracle_s10')
+    parts, moved = [], []
+    for run, stem, sim, what, cmd in CONTROLLED:
+        key, t, sd = traced_run(runs, stem), load(run), load(sim)
+        if not (key and t): continue
+        a, p = runs[key]['summary'], runs[key]['summary']['paired_vs_first']
+        for sp in (seed_pairs(sd, ctl) if sd and ctl else None, seed_pairs(sd, shipped) if sd and shipped else None):
+            if sp: moved.append(sp['ci'][0] > 0 or sp['ci'][1] < 0)
+        parts.append(f"`{run}` ({what}; `{cmd}`, {crops_of(t):,} crops): share of the oracle's gain {f(a['oracle_share']['mean'], 3)}, reach "
+                     f"{100*a['reach']['mean']:.1f} %, strokes made worse {100*a['worse']['mean']:.1f} %, added px off the GT {100*a['add_pixels']['wrong_share']:.0f} %"
+                     + paired_words({k: p[k] for k in ('ratio', 'reach', 'worse')})
+                     + (f"; simulated saving " + ' / '.join(f"{100*sd['mirrors'][m]['manual_input_saved']['mean']:.1f} %" for m in sd['mirrors'])
+                        + seed_pair_words(seed_pairs(sd, ctl)).replace(' Paired by mirror and seed', ', paired by mirror and seed against the control').rstrip('.')
+                        + seed_pair_words(seed_pairs(sd, shipped)).replace(' Paired by mirror and seed', ', and against the shipped refiner').rstrip('.') if sd and ctl else ""))
+    c = traced_run(runs, 'lr3e4')
+    if not (parts and c): return []
+    b = runs[c]['summary']
+    return ["", f"Against their control: `refiner_lr3e4` (above) trained on from the shipped refiner with the same learning rate, length and seed, so "
+            f"that each run below differs from it in one thing only; on the same {v['n_cases']} validation strokes with the `traced` guard "
+            f"(`bench/refiner_strokes.py --split valid --refiners <lr3e4>,<margin16>,<ring5> --settings traced:1 --name refiner_strokes_valid_lr_control`; the control: "
+            f"share {f(b['oracle_share']['mean'], 3)}, reach {100*b['reach']['mean']:.1f} %, strokes made worse {100*b['worse']['mean']:.1f} %, added px off the GT "
+            f"{100*b['add_pixels']['wrong_share']:.0f} %): " + ' '.join(p_ + '.' for p_ in parts)
+            + (" Neither moves the simulated saving beyond the spread of the runs, against the control or the shipped refiner: what `refiner_margin16` "
+               "changed (less reach, fewer strokes made worse) is the margin's doing, not the learning rate's; the ring term does not thin what the "
+               "refiner adds enough to matter; the shipped refiner stays." if moved and not any(moved) else "")]
 
 
 def seed_pairs(a:dict|None, b:dict|None)->dict|None:
@@ -797,6 +833,10 @@ def upper_bounds_reading()->str:
     per = lambda d: ' / '.join(f"{100*saved_of(d, m):.0f} %" for m in ms)
     pts = lambda a, b: [100*(saved_of(a, m) - saved_of(b, m)) for m in ms]
     words = lambda xs: ' / '.join(f"{x:.0f}" for x in xs)
+    def paired(a, b, against=''):
+        "' (paired by mirror and seed: +21.7 points [+18.5, +25.0])' for a − b."
+        sp = seed_pairs(a, b)
+        return f" (paired by mirror and seed{' ' + against if against else ''}: {100*sp['difference']:+.1f} points [{100*sp['ci'][0]:+.1f}, {100*sp['ci'][1]:+.1f}])" if sp else ""
     text = "Reading (validation mirrors " + ' / '.join(ms) + "):"
     if 'all' in reach:
         text += (f" the component oracle saves {per(reach['all'])} of the manual input when each stroke fixes the whole error component it touches, "
@@ -811,19 +851,44 @@ def upper_bounds_reading()->str:
                      + " of the missed skeleton from the stroke (validation add strokes, `refiner_strokes_valid_bridge`)")
     if shipped and cleaned:
         text += (f" and saves {per(shipped)}; with its wrong changes undone it would save {per(cleaned)}: its wrong pixels cost "
-                 f"{words(pts(cleaned, shipped))} points of saving.")
+                 f"{words(pts(cleaned, shipped))} points of saving" + paired(cleaned, shipped) + ".")
         add, near = load('simulation_valid_cleaned_add'), load('simulation_valid_cleaned_add_beyond3')
         if add and near:
             far_, beside = pts(near, shipped), pts(add, near)
-            text += (f" Cleaning the add strokes alone gives {per(add)}, so the cost is in what it adds. Undoing only the wrong additions more than 3 px "
-                     f"from the GT (mostly traces that leave the line) gives {per(near)}, {words(far_)} points; the wrong pixels within 3 px of the GT (a "
-                     f"restored line drawn wider than the engraving, or beside it) cost the other {words(beside)} points"
+            text += (f" Cleaning the add strokes alone gives {per(add)}" + paired(add, cleaned, 'against cleaning both kinds') + ", so the cost is in what it adds. "
+                     f"Undoing only the wrong additions more than 3 px from the GT (mostly traces that leave the line) gives {per(near)}, {words(far_)} points"
+                     + paired(near, shipped) + f"; the wrong pixels within 3 px of the GT (a restored line drawn wider than the engraving, or beside it) cost "
+                     f"the other {words(beside)} points" + paired(add, near)
                      + (" — more than the trace's wrong turns on every mirror." if all(b > f_ for b, f_ in zip(beside, far_)) else "."))
+    thin = [(f"traced paths drawn at a radius of {r} px (default {TRACE_DEFAULTS['radius']:g}; `bench/simulation.py --trace radius={r}`)", d)
+            for r, n in (('1.5', 'simulation_valid_radius15_s10'), ('1', 'simulation_valid_radius1_s10')) if (d := load(n))]
+    cap = load('addition_shapes_valid_cap1'); capsim = (cap or {}).get('simulation') or {}
+    if shipped and (thin or capsim):
+        text += (" Drawing the additions thinner buys little of it back, and not on every mirror (validation, 10 seeds): " + '; '.join(
+                 f"{label}: {per(d)}" + seed_pair_words(seed_pairs(d, shipped)).replace(' Paired by mirror and seed', ', paired by mirror and seed against the shipped').rstrip('.')
+                 for label, d in thin)
+                 + ''.join(f"; additions capped at {n.split(':')[1]} px from their skeleton (`bench/addition_shapes.py --sim-variants {n}`): "
+                           + ' / '.join(f"{100*m['saved']['mean']:.0f} %" for m in r.values()) for n, r in capsim.get('runs', {}).items() if n.startswith('cap:'))
+                 + ".")
+        sv = {**(load('addition_shapes_valid') or {}).get('runs', {}), **(cap or {}).get('runs', {})}
+        first = (load('addition_shapes_valid') or {}).get('first', 'traced')
+        if first in sv:
+            b0 = sv[first]['summary']
+            text += (" On the validation strokes the same settings take right line with the wrong (share of the added pixels off the GT, and paired Δ reach, "
+                     f"against {100*b0['add_pixels']['wrong_share']:.0f} % for the shipped setting): " + '; '.join(
+                     f"{n.replace(':', ' ')} px: {100*r['summary']['add_pixels']['wrong_share']:.0f} %, {diff_ci(r['summary']['paired_vs_first']['reach'])}"
+                     for n, r in sv.items() if n.split(':')[0] in ('radius', 'cap') and 'paired_vs_first' in r['summary']) + ".")
     t = {r: d for r in BOUND_REACHES if (d := load(f'simulation_test_oracle_reach_{r}'))}
     if t:
         tm = list(next(iter(t.values()))['mirrors'])
         text += (" On the test mirrors (" + ' / '.join(tm) + ") the oracle saves " + '; '.join(
                  ('whole components ' if r == 'all' else f'within {r} px ') + ' / '.join(f"{100*saved_of(d, m):.0f} %" for m in tm) for r, d in t.items()) + ".")
+        ts, tc = load(SHIPPED_SIM['test']), load('simulation_test_cleaned')
+        if ts and tc:
+            met = all(saved_of(tc, m) >= 0.5 for m in tm)
+            text += (" The shipped refiner saves " + ' / '.join(f"{100*saved_of(ts, m):.0f} %" for m in tm) + " there, and with its wrong changes undone "
+                     + ' / '.join(f"{100*saved_of(tc, m):.0f} %" for m in tm)
+                     + (": the reach it has would meet the saving target on every test mirror; the wrong line it draws is what misses it." if met else "."))
     elif rbd: text += "."
     return text
 
