@@ -8,6 +8,12 @@ straightforward restitch-and-re-thin loop) and, with `--seeds N --mirrors all`, 
                                                        # the same on validation mirrors, to select or tune a setting
     … --seeds 10 --resume --out <folder of a 5-seed run>   # only seeds 5–9 run; the 5 read back (same models and settings)
 
+Upper bounds instead of the refiner (they read the GT; issue 15, README "What the saving target asks of a refiner"):
+
+    … --split valid --seeds 10 --oracle-reach 16 --name simulation_valid_oracle_reach_16   # the component oracle within 16 px ('all': whole)
+    … --split valid --seeds 10 --cleaned [add|erase] [--cleaned-beyond 3]                  # the refiner with its wrong changes undone
+    … --split valid --seeds 10 --no-speed --trace radius=1.5                               # the traced guard with other trace_stroke settings
+
 The results keep each mirror's saving per seed (`saving_per_seed`, in the order of `seeds`): two refiners run on the same
 mirrors and seeds compare paired by run (`bench/report.py`, `seed_pairs`).
 
@@ -105,6 +111,9 @@ def main():
         try: bound = ComponentOracle(None if a.oracle_reach == 'all' else float(a.oracle_reach))
         except ValueError: sys.exit(f"error: --oracle-reach: expected a distance ≥ 0 px or 'all', got {a.oracle_reach!r}")
     if a.cleaned_beyond and a.cleaned is None: sys.exit("error: --cleaned-beyond: only with --cleaned")
+    kinds = tuple(k.strip() for k in (a.cleaned or '').split(','))
+    if a.cleaned is not None and (set(kinds) - {'add', 'erase'}): sys.exit(f"error: --cleaned: expected add, erase or add,erase, got {a.cleaned!r}")
+    if not a.cleaned_beyond >= 0: sys.exit(f"error: --cleaned-beyond: expected a distance ≥ 0 px, got {a.cleaned_beyond:g}")
     if a.oracle_reach is not None and a.cleaned is not None: sys.exit("error: --oracle-reach and --cleaned: two different upper bounds, choose one")
     for flag, on in (('--oracle-reach', a.oracle_reach is not None), ('--cleaned', a.cleaned is not None)):
         if on and not a.seeds: sys.exit(f"error: {flag}: an upper bound for the benchmark runs: give --seeds")
@@ -122,10 +131,7 @@ def main():
     weights = dict(trained=trained, base=a.base if trained else f"untrained '{a.preset}' preset (weights missing)",
                    refiner=a.refiner if trained else f"untrained '{a.preset}' preset (weights missing)")
     if not trained: print(f"!! weights missing ({a.base}, {a.refiner}): using UNTRAINED '{a.preset}' models — speed only")
-    if a.cleaned:
-        try: bound = CleanedRefiner(refiner, kinds=tuple(k.strip() for k in a.cleaned.split(',')), beyond=a.cleaned_beyond)
-        except ValueError as e: sys.exit(f"error: --cleaned{'-beyond' if 'beyond' in str(e) else ''}: " + (
-            f"expected a distance ≥ 0 px, got {a.cleaned_beyond:g}" if 'beyond' in str(e) else f"expected add, erase or add,erase, got {a.cleaned!r}"))
+    if a.cleaned is not None: bound = CleanedRefiner(refiner, kinds=kinds, beyond=a.cleaned_beyond)   # both checked above
 
     if not a.no_speed:
         try: make_benchmark(a.root, 'test', views=[a.mirror], progress=False)
