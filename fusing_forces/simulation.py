@@ -247,8 +247,10 @@ class CleanedRefiner:
         self.refiner, self.channels, self.model, self.kinds = refiner, refiner.channels, refiner.model, tuple(k for k in ('add', 'erase') if k in kinds)
         self.beyond = beyond
     def __repr__(self):
-        return (f"CleanedRefiner(guard={getattr(self.refiner, 'guard', None)}, iterations={getattr(self.refiner, 'iterations', None)}"
-                + ("" if len(self.kinds) == 2 else f", kinds={self.kinds}") + (f", beyond={self.beyond:g}" if self.beyond else "") + ")")
+        r, extra = self.refiner, {k: getattr(self.refiner, k, None) for k in ('locality', 'trace')}   # the refine settings its runs depend on
+        return (f"CleanedRefiner(guard={getattr(r, 'guard', None)}, iterations={getattr(r, 'iterations', None)}"
+                + ''.join(f", {k}={v}" for k, v in extra.items() if v) + ("" if len(self.kinds) == 2 else f", kinds={self.kinds}")
+                + (f", beyond={self.beyond:g}" if self.beyond else "") + ")")
 
     def refine_batch(self, x, base_logits, strokes, previous=None, new_stroke=None, gt=None, **kw):
         "The refiner's logits (B, h, w), reset to the tile before the newest stroke (strokes forced) wherever they changed it wrongly."
