@@ -7,36 +7,29 @@ simulation_<split>_oracle_reach_<R>`, `--cleaned --name simulation_<split>_clean
 same mirrors and seeds, and plots per mirror the saving of the component oracle against R, with the shipped refiner,
 the cleaned refiner and the target of 50 % as horizontal lines; one panel per split (validation, test) with results.
 """
-import argparse, json, sys
+import argparse, sys
 from pathlib import Path
 import matplotlib; matplotlib.use('Agg')
 import matplotlib.pyplot as plt
+sys.path.insert(0, str(Path(__file__).parent))
+from report import BOUND_REACHES, SHIPPED_SIM, load, saved_of   # the runs the README's table reads, read the same way
 
 HERE = Path(__file__).parent
-REACHES = ('4', '8', '16', '24', '32', '48', '64', '128', 'all')   # as bench/report.py BOUND_REACHES
-SHIPPED = {'valid': 'simulation_valid_oracle_s10', 'test': 'simulation_test'}   # as bench/report.py SHIPPED_SIM
 TARGET = 0.5
-
-def load(name):
-    p = HERE/'results'/f'{name}.json'
-    try: return json.loads(p.read_text()) if p.is_file() else None
-    except ValueError: sys.exit(f"error: {p}: not readable JSON")
-
-def saved(d, m): return (d['mirrors'].get(m) or {}).get('manual_input_saved', {}).get('mean')
 
 def panel(ax, split:str)->bool:
     "One split's curves on `ax`; False when nothing of it was measured."
-    bounds = {r: d for r in REACHES if (d := load(f'simulation_{split}_oracle_reach_{r}'))}
+    bounds = {r: d for r in BOUND_REACHES if (d := load(f'simulation_{split}_oracle_reach_{r}'))}
     if not bounds: return False
-    shipped, cleaned = load(SHIPPED[split]), load(f'simulation_{split}_cleaned')
+    shipped, cleaned = load(SHIPPED_SIM[split]), load(f'simulation_{split}_cleaned')
     xs = {r: (256 if r == 'all' else float(r)) for r in bounds}   # 'all' drawn at 256 px, labelled
     mirrors = list(next(iter(bounds.values()))['mirrors'])
     for k, m in enumerate(mirrors):
         c = f'C{k}'
-        pts = sorted((xs[r], saved(d, m)) for r, d in bounds.items() if saved(d, m) is not None)
+        pts = sorted((xs[r], saved_of(d, m)) for r, d in bounds.items() if saved_of(d, m) is not None)
         ax.plot(*zip(*pts), 'o-', color=c, label=m)
-        if shipped and saved(shipped, m) is not None: ax.axhline(saved(shipped, m), color=c, ls=':', lw=1.5)
-        if cleaned and saved(cleaned, m) is not None: ax.axhline(saved(cleaned, m), color=c, ls='--', lw=1)
+        if shipped and saved_of(shipped, m) is not None: ax.axhline(saved_of(shipped, m), color=c, ls=':', lw=1.5)
+        if cleaned and saved_of(cleaned, m) is not None: ax.axhline(saved_of(cleaned, m), color=c, ls='--', lw=1)
     ax.axhline(TARGET, color='k', lw=0.8)
     ax.set_xscale('log', base=2); ticks = sorted(set(xs.values()))
     ax.set_xticks(ticks, [('all' if t == 256 else f'{t:g}') for t in ticks])

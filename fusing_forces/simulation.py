@@ -211,11 +211,13 @@ def table(self:Simulation)->pd.DataFrame:
     return pd.DataFrame(self.records, columns=list(CSV_COLUMNS))
 
 # %% ../nbs/08_simulation.ipynb #ddc65995
+def _is_px(v)->bool: "A number ≥ 0 (a distance in px; not a string, not nan)."; return isinstance(v, (int, float, np.integer, np.floating)) and v >= 0
+
 class ComponentOracle:
     "An upper bound, not a model: the previous tile with the strokes forced and the error components the newest stroke touches fixed from the GT (only within `reach` px of that stroke if given)."
     needs_gt = True   # `Simulation.candidates` passes it the GT tiles
     def __init__(self, reach:float|None=None): # px from the newest stroke within which its touched errors are fixed (None: all of them)
-        if reach is not None and not (isinstance(reach, (int, float, np.integer, np.floating)) and reach >= 0):
+        if reach is not None and not _is_px(reach):
             raise ValueError(f"ComponentOracle: reach must be a distance ≥ 0 px or None, got {reach!r}")
         self.reach = reach
 
@@ -243,7 +245,7 @@ class CleanedRefiner:
                  beyond:float=0, # undo only the wrong changes more than this many px from the GT (0: all; > 0 keeps line drawn beside the GT, and GT erased)
                 ):
         if not kinds or set(kinds) - {'add', 'erase'}: raise ValueError(f"CleanedRefiner: kinds must be some of 'add', 'erase', got {kinds!r}")
-        if not (isinstance(beyond, (int, float, np.integer, np.floating)) and beyond >= 0): raise ValueError(f"CleanedRefiner: beyond must be a distance ≥ 0 px, got {beyond!r}")
+        if not _is_px(beyond): raise ValueError(f"CleanedRefiner: beyond must be a distance ≥ 0 px, got {beyond!r}")
         self.refiner, self.channels, self.model, self.kinds = refiner, refiner.channels, refiner.model, tuple(k for k in ('add', 'erase') if k in kinds)
         self.beyond = beyond
     def __repr__(self):
@@ -258,9 +260,9 @@ class CleanedRefiner:
         out = np.array(self.refiner.refine_batch(x, base_logits, strokes, previous=previous, new_stroke=new_stroke, **kw), np.float32)
         for b, (o, p, s, n, t) in enumerate(zip(out, base_logits if previous is None else previous, strokes, new_stroke, gt)):
             if ('add' if np.max(n) > 0 else 'erase') not in self.kinds: continue
-            before = force_strokes(p, s)
-            wrong = ((o > 0) != (before > 0)) & ((o > 0) != np.asarray(t, bool))
-            if self.beyond and wrong.any(): wrong &= ndimage.distance_transform_edt(~np.asarray(t, bool)) > self.beyond
+            before, t = force_strokes(p, s), np.asarray(t, bool)
+            wrong = ((o > 0) != (before > 0)) & ((o > 0) != t)
+            if self.beyond and wrong.any(): wrong &= ndimage.distance_transform_edt(~t) > self.beyond
             out[b][wrong] = before[wrong]
         return out
 
