@@ -123,8 +123,10 @@ def main():
     for flag, f, default in (('--base', a.base, ap.get_default('base')), ('--refiner', a.refiner, ap.get_default('refiner'))):
         if not Path(f).is_file() and (f != default or a.seeds):   # named weights must exist; the benchmark needs trained ones
             sys.exit(f"error: {flag}: {f}: file does not exist" + (" (the benchmark's figures need trained weights)" if f == default else ""))
-    base, refiner, trained = models(a.base, a.refiner, a.preset)
-    check_refiner(base, refiner)
+    try:
+        base, refiner, trained = models(a.base, a.refiner, a.preset)
+        check_refiner(base, refiner)
+    except ValueError as e: sys.exit(f"error: {e}")   # a file that is no checkpoint, a refiner for other input channels
     if a.guard is not None: refiner.guard = a.guard
     if a.iterations is not None: refiner.iterations = a.iterations
     if trace: refiner.trace = trace
