@@ -893,6 +893,31 @@ def upper_bounds_reading()->str:
     elif rbd: text += "."
     return text
 
+def wrong_additions_reading()->str:
+    "Where the shipped refiner's wrong added pixels lie, and whether anything it has tells them from the right ones (`bench/wrong_additions.py`)."
+    d = load('wrong_additions_valid')
+    if not d: return ""
+    n, dep, auc = d['counts'], d['mean_depth'], d['auc']
+    pc = lambda a, b: f"{100*a/max(b, 1):.0f} %"
+    near = n['near_nearest_restored'] + n['near_nearest_in_y'] + n['near_nearest_missed']; sk = n['skeleton_by_gt_skeleton_distance']
+    best = max(auc.items(), key=lambda kv: abs(kv[1]['right_vs_wrong_within_3px'] - 0.5))
+    aucs = ', '.join(f"{k.replace('_', ' ')} {v['right_vs_wrong_within_3px']:.2f}" for k, v in auc.items())
+    return (f"Why undoing them needs the GT (`bench/wrong_additions.py`, the {d['n_add_strokes']} validation add strokes): of the {n['added']} pixels the "
+            f"shipped refiner adds, {pc(n['wrong'], n['added'])} are off the GT; its traced paths draw {pc(n['traced'], n['added'])} of the additions "
+            f"({pc(n['traced_wrong'], n['traced'])} of those wrong), the network's own connected changes the rest "
+            f"({pc(n['wrong'] - n['traced_wrong'], n['added'] - n['traced'])} wrong). The wrong pixels lie " + ' / '.join(pc(v, n['wrong']) for v in n['wrong_by_gt_distance'])
+            + " within 1 / 1–2 / 2–3 / beyond 3 px of the GT; for those within 3 px the nearest GT pixel was restored by the same stroke in "
+            f"{pc(n['near_nearest_restored'], near)} of cases (the restored line runs beside the engraving), so they are not a thickened old line. "
+            f"The restored line's centre runs within 1 px of the engraving's centre line for {pc(sk[0], sum(sk))} of its length, 1–3 px off for "
+            f"{pc(sk[1] + sk[2], sum(sk))} and farther for {pc(sk[3], sum(sk))}. The restored stretches are the worn ones: the mean standardised depth is "
+            f"{dep['right']:+.2f} on the right added pixels and {dep['wrong']:+.2f} on the wrong ones, against {dep['gt']:+.2f} on the GT and "
+            f"{dep['background']:+.2f} on the background. "
+            + (f"Nothing the refiner has separates its right added pixels from its wrong ones within 3 px of the GT (AUC {aucs}; 0.5 is none, "
+               f"the furthest from it is {best[0].replace('_', ' ')}): where the groove has worn away, the line's position is a guess from its shape, "
+               "and a precise restoration needs a model of the line's shape, not the depth under it."
+               if abs(best[1]['right_vs_wrong_within_3px'] - 0.5) < 0.1 else
+               f"Right against wrong added pixels within 3 px of the GT, AUC {aucs}: {best[0].replace('_', ' ')} separates them best."))
+
 def upper_bounds_section()->list[str]:
     "What the saving target asks of a refiner: the shipped refiner, the same with its wrong changes undone, and the component oracle within a reach, replayed through the same simulation."
     out = []
@@ -914,6 +939,7 @@ def upper_bounds_section()->list[str]:
             "`bench/simulation.py --oracle-reach R` and `--cleaned`): the component oracle fixes the error components each stroke touches, "
             "only within R px of the stroke; the cleaned refiner is the shipped one with every change the GT says is wrong undone. "
             "Neither is a model: they measure how much of the input a refiner could save with a given reach and no wrong pixels."] + out + ["", text] + (
+            ["", w] if (w := wrong_additions_reading()) else []) + (
             ["", "![manual input saved against the component oracle's reach (bench/upper_bounds.py)](docs/upper_bounds.png)"]
             if (HERE.parent/'docs'/'upper_bounds.png').is_file() else [])
 
