@@ -9,6 +9,7 @@ import difflib, json, re, sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from trace_variants import DEFAULTS as TRACE_DEFAULTS   # trace_stroke's settings now
+from fusing_forces.strokes import ERASE_TOLERANCE
 
 HERE = Path(__file__).parent
 RESULTS, README = HERE/'results', HERE.parent/'README.md'
@@ -908,6 +909,9 @@ def wrong_additions_reading()->str:
             f"({pc(n['wrong'] - n['traced_wrong'], n['added'] - n['traced'])} wrong). The wrong pixels lie " + ' / '.join(pc(v, n['wrong']) for v in n['wrong_by_gt_distance'])
             + " within 1 / 1–2 / 2–3 / beyond 3 px of the GT; for those within 3 px the nearest GT pixel was restored by the same stroke in "
             f"{pc(n['near_nearest_restored'], near)} of cases (the restored line runs beside the engraving), so they are not a thickened old line. "
+            + (f"{pc(n['wrong_within_erase_tolerance'], n['wrong'])} of the wrong pixels lie within {ERASE_TOLERANCE} px of the GT skeleton, where the simulated annotator "
+               f"does not aim an erase stroke (it erases predicted skeleton more than {ERASE_TOLERANCE} px from the GT's): they stay for the rest of the run, which fits "
+               "the ones beside the GT costing more of the saving than the farther ones. " if 'wrong_within_erase_tolerance' in n else "") +
             f"The restored line's centre runs within 1 px of the engraving's centre line for {pc(sk[0], sum(sk))} of its length, 1–3 px off for "
             f"{pc(sk[1] + sk[2], sum(sk))} and farther for {pc(sk[3], sum(sk))}. The restored stretches are the worn ones: the mean standardised depth is "
             f"{dep['right']:+.2f} on the right added pixels and {dep['wrong']:+.2f} on the wrong ones, against {dep['gt']:+.2f} on the GT and "

@@ -11,6 +11,8 @@ that were neither line in Y nor stroke; an added pixel is *right* on the GT, *wr
 - the wrong pixels by distance from the GT (≤ 1, 1–2, 2–3, > 3 px); for those within 3 px, what the nearest GT pixel
   is: restored by the same stroke (the restored line drawn wider than, or beside, the engraving), already line in Y
   (beside a line the tile had), or still missed (a line drawn beside one it did not restore);
+- the wrong pixels within `ERASE_TOLERANCE` (9) px of the GT skeleton: the paper's simulated annotator erases only
+  predicted skeleton farther than that, so there they stay for the rest of the run;
 - the skeleton of the additions by distance from the GT skeleton (how far the restored line runs from the engraving's
   centre line);
 - the mean standardised depth (grooves are low) on right and wrong added pixels, on the GT and on the background;
@@ -30,6 +32,7 @@ from scipy.stats import rankdata
 from skimage.morphology import skeletonize
 from guard_variants import case_args, load_cases
 from fusing_forces.refiner import trace_stroke, connected_changes, closing_strokes
+from fusing_forces.strokes import ERASE_TOLERANCE
 
 BANDS = ((-np.inf, 1), (1, 2), (2, 3), (3, np.inf))
 FEATURES = ('logit', 'depth', 'contrast', 'deepest_2px', 'dist_stroke', 'dist_lines', 'traced')
@@ -55,7 +58,7 @@ def main():
     adds = [c for c in cases if c.stroke.max() > 0]
     trace = ref.trace or {}; ends = {k: trace[k] for k in ('local', 'anchor') if k in trace}
     n = dict(added=0, wrong=0, traced=0, traced_wrong=0, wrong_by_gt_distance=[0]*4, near_nearest_restored=0, near_nearest_in_y=0,
-             near_nearest_missed=0, skeleton_by_gt_skeleton_distance=[0]*4)
+             near_nearest_missed=0, wrong_within_erase_tolerance=0, skeleton_by_gt_skeleton_distance=[0]*4)
     depth_sums = dict(right=0.0, wrong=0.0, gt=0.0, background=0.0); depth_n = dict.fromkeys(depth_sums, 0)
     feats, right, near = {k: [] for k in FEATURES}, [], []
     for i in range(0, len(adds), 16):
@@ -76,6 +79,7 @@ def main():
             n['near_nearest_restored'] += int(added[yy, xx].sum()); n['near_nearest_in_y'] += int(lines[yy, xx].sum())
             n['near_nearest_missed'] += int((~(o > 0))[yy, xx].sum())
             dsk = ndimage.distance_transform_edt(~c.skeleton.astype(bool))
+            n['wrong_within_erase_tolerance'] += int((wrong & (dsk <= ERASE_TOLERANCE)).sum())
             for k, v in enumerate(band_counts(dsk, skeletonize(added | (c.stroke > 0)) & added)): n['skeleton_by_gt_skeleton_distance'][k] += v
             d = c.x[0]
             for key, sel in (('right', good), ('wrong', wrong), ('gt', gt), ('background', ~gt)):
@@ -99,6 +103,7 @@ def main():
     print('wrong px by distance from the GT (≤1 / 1–2 / 2–3 / >3 px): ' + ' / '.join(f"{100*v/w:.0f} %" for v in n['wrong_by_gt_distance']))
     print(f"within 3 px, the nearest GT pixel is restored by the same stroke {100*n['near_nearest_restored']/max(nearest, 1):.0f} %, "
           f"line in Y {100*n['near_nearest_in_y']/max(nearest, 1):.0f} %, still missed {100*n['near_nearest_missed']/max(nearest, 1):.0f} %")
+    print(f"{100*n['wrong_within_erase_tolerance']/w:.0f} % of the wrong px lie within {ERASE_TOLERANCE} px of the GT skeleton, where the simulated annotator never erases")
     sk = n['skeleton_by_gt_skeleton_distance']
     print("the additions' skeleton by distance from the GT skeleton (≤1 / 1–2 / 2–3 / >3 px): " + ' / '.join(f"{100*v/sum(sk):.0f} %" for v in sk))
     print('mean standardised depth: ' + ', '.join(f"{k} {v:+.3f}" for k, v in depth.items()))
