@@ -1,5 +1,5 @@
-"""Experiment (issue 15): is the refiner's reach limited by its receptive field or by how it sees the stroke?
-Two variants of the shipped refiner's network, each trained on from its weights with bench/train_refiner.py:
+"""Experiment (issue 15): is the refiner's reach limited by its receptive field or by how it sees the stroke, or its precision by its loss?
+Variants of the shipped refiner's network, each trained on from its weights with bench/train_refiner.py:
 
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/exp_refiner_inputs.py dilated --init <plain refiner> \
         --long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2 --epochs 10 --samples-per-epoch 1024 --lr 5e-4 --out <weights> --name refiner_dilated
@@ -7,6 +7,9 @@ Two variants of the shipped refiner's network, each trained on from its weights 
         --long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2 --epochs 10 --samples-per-epoch 1024 --lr 3e-4 --out <weights> --name refiner_fields
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/exp_refiner_inputs.py ring --init <plain refiner> \
         --long-miss 0.3 --faint-miss 0.5 --far 1 --unroll 2 --epochs 10 --samples-per-epoch 1024 --lr 3e-4 --out <weights> --name refiner_ring
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/exp_refiner_inputs.py pfm --init weights/refiner_default.pth \
+        --long-miss 0.3 --faint-miss 0.5 --far 1 --far-margin 6 --target oracle --unroll 2 --epochs 5 --samples-per-epoch 1024 --lr 3e-4 \
+        --threads 1 --out <weights> --name refiner_pfm5
 
 - `dilated`: the two convolutions of the UNet's deepest level (1/16 resolution) dilated by 2 and 4, which widens
   the receptive field there from 5 × 5 to 13 × 13 cells (80 → 208 px); the weights keep their shapes, so the
@@ -19,6 +22,11 @@ Two variants of the shipped refiner's network, each trained on from its weights 
   ring within 3 px of the GT line, weighted 1, against drawing a restored line too wide. Strokes that leave the
   tile worse mostly add line next to the GT (measured: a median 16 such pixels per worse add stroke against 7
   restored), and the pFM's precision counts every one of them.
+- `pfm` (a loss, the network is the plain one): the training loss also gets 1 − a soft pFM of each pass over the region
+  the far loss weighs (the error components the strokes touch and the correct pixels within the far margin): soft
+  precision Σp·t / Σp over the line drawn there, soft pseudo-recall Σp·s / Σs over the target's skeleton s there. The
+  metric itself rewards covering the centre line and penalises every pixel drawn beside it, where Dice asks for the
+  engraving's full width.
 
 Training against the component oracle of the strokes instead of the GT, first tried here, is now the library's
 `train_refiner(target='oracle')` (`bench/train_refiner.py --target oracle`, nb 07b), which trained `refiner_oracle`.
@@ -37,26 +45,42 @@ import json, math, runpy, sys, tempfile
 from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-import torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 import _machine
 import fusing_forces.models as M
 
 VARIANTS = {'dilated': "the deepest UNet level's two convolutions dilated by 2 and 4, widening its receptive field from 80 to 208 px",
             'fields': "the strokes also as two Gaussian-blurred stroke fields at σ 8 and 24 px, in extra input channels"}
-LOSSES = {'ring': "the loss also penalises line drawn within 3 px beside the GT (BCE over that ring, weight 1)"}
+LOSSES = {'ring': "the loss also penalises line drawn within 3 px beside the GT (BCE over that ring, weight 1)",
+          'pfm': "the loss also gets 1 − a soft pFM of each pass where the far loss weighs (the touched errors and their margin): precision over the drawn line there, recall over the target's skeleton there"}
 SIGMAS, DILATIONS, RING, RING_WEIGHT = (8.0, 24.0), (2, 4), 3, 1.0
 
-def patch_loss():
-    "Add the `ring` term to `RefinerLoss` (each pass's mean BCE over the background within `RING` px of the GT)."
+def soft_pfm_loss(p:torch.Tensor, target:torch.Tensor, skel:torch.Tensor, region:torch.Tensor, eps:float=1.0)->torch.Tensor:
+    "Mean over the samples with a target skeleton in `region` of 1 − soft pFM there: precision Σp·t/Σp, pseudo-recall Σp·skel/Σskel (p: probabilities (B,1,h,w))."
+    p, t, k = p * region, target * region, skel * region
+    tp = (p * t).sum((1, 2, 3)); prec = (tp + eps) / (p.sum((1, 2, 3)) + eps)
+    rec = ((p * k).sum((1, 2, 3)) + eps) / (k.sum((1, 2, 3)) + eps)
+    has = (k.sum((1, 2, 3)) > 0).float()
+    return ((1 - 2 * prec * rec / (prec + rec)) * has).sum() / has.sum().clamp_min(1.0)
+
+def patch_loss(kind:str='ring'):
+    "Add the `ring` or `pfm` term to `RefinerLoss` (each pass's mean BCE over the background within `RING` px of the GT)."
     import fusing_forces.refiner_training as RT
     plain = RT.RefinerLoss.__call__
+    def call_pfm(self, logits, target):
+        from fusing_forces.lines import line_skeleton
+        if target.shape[1] < 2: return plain(self, logits, target)   # validation tiles: GT only, no region
+        gt = target[:, :1].float(); region = (target[:, 1:2] > 0).float()
+        skel = torch.from_numpy(np.stack([line_skeleton(g > 0.5) for g in gt[:, 0].cpu().numpy()])[:, None].astype(np.float32)).to(gt)
+        extra = sum(soft_pfm_loss(torch.sigmoid(logits[:, k:k+1].float()), gt, skel, region) for k in range(logits.shape[1]))
+        return plain(self, logits, target) + extra
     def call(self, logits, target):
         gt = target[:, :1].float()
         ring = F.max_pool2d(gt, 2*RING + 1, stride=1, padding=RING) - gt
         extra = sum(RING_WEIGHT * (ring * F.binary_cross_entropy_with_logits(logits[:, k:k+1].float(), gt, reduction='none')).sum()
                     / ring.sum().clamp_min(1.0) for k in range(logits.shape[1]))
         return plain(self, logits, target) + extra
-    RT.RefinerLoss.__call__ = call
+    RT.RefinerLoss.__call__ = call_pfm if kind == 'pfm' else call
 
 def _kernel(s:float)->torch.Tensor:
     "1-D Gaussian of σ `s`, scaled so that blurring a 1-px line across gives a peak near 1."
@@ -135,7 +159,7 @@ def main():
     if '--init' in args:
         i = args.index('--init') + 1
         if i >= len(args) or not Path(args[i]).is_file(): sys.exit(f"error: --init {args[i] if i < len(args) else ''}: file does not exist")
-    plain = patch_loss() if variant in LOSSES else patch(variant)
+    plain = patch_loss(variant) if variant in LOSSES else patch(variant)
     if variant == 'fields' and '--init' in args: i = args.index('--init') + 1; args[i] = fields_init(args[i], plain)
     save = _machine.save_result
     _machine.save_result = lambda name, rep: save(name, dict(rep, variant=f"{variant}: {({**VARIANTS, **LOSSES})[variant]}"))   # train_refiner.py imports it from here

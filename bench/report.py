@@ -317,19 +317,22 @@ def continued_paragraphs()->list[str]:
     "Each of `CONTINUED` against the shipped refiner, on the validation strokes and in the validation simulation."
     return [line for args in CONTINUED for line in continued_paragraph(*args)] + control_paragraph()
 
-CONTROLLED = [   # trained on from the shipped one like the control `refiner_lr3e4` (same learning rate, length and seed), one thing changed: (run, stem, simulation, what changed, command)
-    ('refiner_margin16', 'margin16', 'simulation_valid_margin16_s10', 'the far-loss margin 16 px', 'bench/train_refiner.py --far-margin 16'),
+CONTROLLED = [   # trained on from the shipped one like the control `refiner_lr3e4` (same learning rate, length and seed), one thing changed: (run, stem, simulation, what changed, command, validation strokes run with the control first)
+    ('refiner_margin16', 'margin16', 'simulation_valid_margin16_s10', 'the far-loss margin 16 px', 'bench/train_refiner.py --far-margin 16', 'refiner_strokes_valid_lr_control'),
     ('refiner_ring5', 'ring5', 'simulation_valid_ring5_s10', "the `ring` loss term (BCE over the background within 3 px beside the target's lines, weight 1, against "
-     "drawing a restored line wider than the engraving or beside it)", 'bench/exp_refiner_inputs.py ring'),
+     "drawing a restored line wider than the engraving or beside it)", 'bench/exp_refiner_inputs.py ring', 'refiner_strokes_valid_lr_control'),
+    ('refiner_pfm5', 'pfm5', 'simulation_valid_pfm5_s10', "the `pfm` loss term (1 − a soft pFM where the far loss weighs: the metric's precision over the line drawn "
+     "there and its recall over the target's skeleton, where Dice asks for the engraving's full width)", 'bench/exp_refiner_inputs.py pfm', 'refiner_strokes_valid_pfm5'),
 ]
 
 def control_paragraph()->list[str]:
     "The runs of `CONTROLLED` against their control `refiner_lr3e4`, paired on the same validation strokes and by mirror and seed in the validation simulation."
     v, ctl = load('refiner_strokes_valid_lr_control'), load('simulation_valid_lr3e4_s10')
     if not v: return []
-    runs, shipped = v['runs'], load('simulation_valid_oracle_s10')
+    shipped = load('simulation_valid_oracle_s10')
     parts, moved = [], []
-    for run, stem, sim, what, cmd in CONTROLLED:
+    for run, stem, sim, what, cmd, strokes in CONTROLLED:
+        runs = (load(strokes) or {}).get('runs', {})
         key, t, sd = traced_run(runs, stem), load(run), load(sim)
         if not (key and t): continue
         a, p = runs[key]['summary'], runs[key]['summary']['paired_vs_first']
@@ -341,17 +344,17 @@ def control_paragraph()->list[str]:
                      + (f"; simulated saving " + ' / '.join(f"{100*sd['mirrors'][m]['manual_input_saved']['mean']:.1f} %" for m in sd['mirrors'])
                         + seed_pair_words(vs_ctl, ', paired by mirror and seed against the control', '')
                         + seed_pair_words(vs_shipped, ', and against the shipped refiner', '') if sd and ctl else ""))
-    c = traced_run(runs, 'lr3e4')
+    c = traced_run(v['runs'], 'lr3e4')
     if not (parts and c): return []
-    b = runs[c]['summary']
+    b = v['runs'][c]['summary']
     return ["", f"Against their control: `refiner_lr3e4` (above) trained on from the shipped refiner with the same learning rate, length and seed, so "
             f"that each run below differs from it in one thing only; on the same {v['n_cases']} validation strokes with the `traced` guard "
-            f"(`bench/refiner_strokes.py --split valid --refiners <lr3e4>,<margin16>,<ring5> --settings traced:1 --name refiner_strokes_valid_lr_control`; the control: "
+            f"(`bench/refiner_strokes.py --split valid --refiners <lr3e4>,<run> --settings traced:1`, the control first; the control: "
             f"share {f(b['oracle_share']['mean'], 3)}, reach {100*b['reach']['mean']:.1f} %, strokes made worse {100*b['worse']['mean']:.1f} %, added px off the GT "
             f"{100*b['add_pixels']['wrong_share']:.0f} %): " + ' '.join(p_ + '.' for p_ in parts)
-            + (" Neither moves the simulated saving beyond the spread of the runs, against the control or the shipped refiner: what `refiner_margin16` "
-               "changed (less reach, fewer strokes made worse) is the margin's doing, not the learning rate's; the ring term does not thin what the "
-               "refiner adds enough to matter; the shipped refiner stays." if moved and not any(moved) else "")]
+            + (" None moves the simulated saving beyond the spread of the runs, against the control or the shipped refiner: what `refiner_margin16` "
+               "changed (less reach, fewer strokes made worse) is the margin's doing, not the learning rate's; neither the ring term nor the metric "
+               "itself as a loss makes what the refiner adds precise enough to matter; the shipped refiner stays." if moved and not any(moved) else "")]
 
 
 def seed_pairs(a:dict|None, b:dict|None)->dict|None:
