@@ -64,7 +64,7 @@ def soft_pfm_loss(p:torch.Tensor, target:torch.Tensor, skel:torch.Tensor, region
     return ((1 - 2 * prec * rec / (prec + rec)) * has).sum() / has.sum().clamp_min(1.0)
 
 def patch_loss(kind:str='ring'):
-    "Add the `ring` or `pfm` term to `RefinerLoss` (each pass's mean BCE over the background within `RING` px of the GT)."
+    "Add a term to `RefinerLoss` for each pass: `ring`, the mean BCE over the background within `RING` px of the GT; `pfm`, `soft_pfm_loss` over the far loss's region."
     import fusing_forces.refiner_training as RT
     plain = RT.RefinerLoss.__call__
     def call_pfm(self, logits, target):
