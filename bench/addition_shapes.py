@@ -109,7 +109,8 @@ def main():
             name = name_of(kind, val); t = time.time()
             _, summary = simulate(a.root, mirrors, base, Shaped(ref, kind, val), seeds=range(a.sim_seeds), storage=a.storage, plots=False)
             sim[name] = {m: dict(saved=s['manual_input_saved'], peak_gain=s['peak_gain'], min_gain_after_5pct=s['min_gain_after_5pct'],
-                                 interactions=s['interactions']) for m, s in summary.items()}
+                                 interactions=s['interactions'], seeds=s['seeds'], saving_per_seed=s['saving_per_seed'],   # for pairing by mirror and seed
+                                 final_pfm_refined=s['final_pfm_refined'], final_pfm_manual=s['final_pfm_manual']) for m, s in summary.items()}
             print(f"simulation {name:14s} " + ', '.join(f"{m}: saved {100*v['saved']['mean']:.1f} ± {100*v['saved']['std']:.1f} %" for m, v in sim[name].items())
                   + f"  ({time.time() - t:.0f} s)", flush=True)
         rep['simulation'] = dict(mirrors=mirrors, seeds=a.sim_seeds, runs=sim)

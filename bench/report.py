@@ -830,6 +830,12 @@ def bound_rows(split:str)->list[tuple[str, dict]]:
 
 def saved_of(d:dict, m:str)->float|None: return d['mirrors'][m]['manual_input_saved'].get('mean') if m in d['mirrors'] else None
 
+def shape_simulation(name:str, variant:str)->dict|None:
+    "The simulation of one `bench/addition_shapes.py --sim-variants` variant as a simulation result ({'mirrors': {m: {seeds, saving_per_seed, manual_input_saved}}}), None without per-seed savings."
+    runs = ((load(name) or {}).get('simulation') or {}).get('runs', {}).get(variant)
+    if not runs or not all('saving_per_seed' in v for v in runs.values()): return None
+    return dict(mirrors={m: dict(seeds=v['seeds'], saving_per_seed=v['saving_per_seed'], manual_input_saved=v['saved']) for m, v in runs.items()})
+
 def upper_bounds_reading()->str:
     "The upper bounds in words: what the component oracle saves by reach, and what the shipped refiner's wrong pixels cost (validation; the test mirrors' oracle after)."
     reach = {r: d for r in BOUND_REACHES if (d := load(f'simulation_valid_oracle_reach_{r}'))}
@@ -867,9 +873,13 @@ def upper_bounds_reading()->str:
                      + (" — more than the trace's wrong turns on every mirror." if all(b > f_ for b, f_ in zip(beside, far_)) else "."))
     thin = [(f"traced paths drawn at a radius of {r} px (default {TRACE_DEFAULTS['radius']:g}; `bench/simulation.py --trace radius={r}`)", d)
             for r, n in (('1.5', 'simulation_valid_radius15_s10'), ('1', 'simulation_valid_radius1_s10')) if (d := load(n))]
+    thin += [(f"additions eroded by 1 px (`bench/addition_shapes.py --sim-variants erode:1 --sim-seeds 10`)", d)
+             for d in [shape_simulation('addition_shapes_valid_erode1', 'erode:1')] if d]
     cap = load('addition_shapes_valid_cap1'); capsim = (cap or {}).get('simulation') or {}
     if shipped and (thin or capsim):
-        text += (" Drawing the additions thinner buys little of it back, and not on every mirror (validation, 10 seeds): " + '; '.join(
+        gains = [sp['difference'] for _, d in thin if (sp := seed_pairs(d, shipped))]
+        text += (" Drawing the additions thinner buys little of it back" + (f" (at most {100*max(gains):.0f} points on average)" if gains and max(gains) > 0.01 else "")
+                 + ", and not on every mirror (validation, 10 seeds): " + '; '.join(
                  f"{label}: {per(d)}" + seed_pair_words(seed_pairs(d, shipped), ', paired by mirror and seed against the shipped', '')
                  for label, d in thin)
                  + ''.join(f"; additions capped at {n.split(':')[1]} px from their skeleton (`bench/addition_shapes.py --sim-variants {n}`): "
