@@ -940,7 +940,7 @@ def margin_reading()->str:
     text += (f". The shipped refiner ends {at(SHIPPED_SIM['valid'])} × 10⁻³ pFM above the manual run, with its wrong changes undone "
              f"{at('simulation_valid_cleaned')}, the component oracle within 16 px {at('simulation_valid_oracle_reach_16')}. "
              "Gains early in a run count only through the end state; what counts is the line the refiner restores that no later stroke covers, "
-             "less the wrong pixels that stay." + (" ![saving against the end-state margin (bench/upper_bounds.py)](docs/saving_vs_margin.png)"
+             "less the wrong pixels that stay." + ("\n\n![saving against the end-state margin (bench/upper_bounds.py)](docs/saving_vs_margin.png)"
              if (HERE.parent/'docs'/'saving_vs_margin.png').is_file() else ""))
     return text
 
@@ -953,7 +953,7 @@ def wrong_additions_reading()->str:
     near = n['near_nearest_restored'] + n['near_nearest_in_y'] + n['near_nearest_missed']; sk = n['skeleton_by_gt_skeleton_distance']
     best = max(auc.items(), key=lambda kv: abs(kv[1]['right_vs_wrong_within_3px'] - 0.5))
     aucs = ', '.join(f"{k.replace('_', ' ')} {v['right_vs_wrong_within_3px']:.2f}" for k, v in auc.items())
-    return (f"Why undoing them needs the GT (`bench/wrong_additions.py`, the {d['n_add_strokes']} validation add strokes): of the {n['added']} pixels the "
+    return (f"Why the refiner's wrong pixels cannot be undone without the GT (`bench/wrong_additions.py`, the {d['n_add_strokes']} validation add strokes): of the {n['added']} pixels the "
             f"shipped refiner adds, {pc(n['wrong'], n['added'])} are off the GT; its traced paths draw {pc(n['traced'], n['added'])} of the additions "
             f"({pc(n['traced_wrong'], n['traced'])} of those wrong), the network's own connected changes the rest "
             f"({pc(n['wrong'] - n['traced_wrong'], n['added'] - n['traced'])} wrong). The wrong pixels lie " + ' / '.join(pc(v, n['wrong']) for v in n['wrong_by_gt_distance'])
@@ -993,9 +993,9 @@ def upper_bounds_section()->list[str]:
             "`bench/simulation.py --oracle-reach R` and `--cleaned`): the component oracle fixes the error components each stroke touches, "
             "only within R px of the stroke; the cleaned refiner is the shipped one with every change the GT says is wrong undone. "
             "Neither is a model: they measure how much of the input a refiner could save with a given reach and no wrong pixels."] + out + ["", text] + (
-            ["", w] if (w := wrong_additions_reading()) else []) + (["", g] if (g := margin_reading()) else []) + (
             ["", "![manual input saved against the component oracle's reach (bench/upper_bounds.py)](docs/upper_bounds.png)"]
-            if (HERE.parent/'docs'/'upper_bounds.png').is_file() else [])
+            if (HERE.parent/'docs'/'upper_bounds.png').is_file() else []) + (
+            ["", w] if (w := wrong_additions_reading()) else []) + (["", g] if (g := margin_reading()) else [])
 
 def speed_section():
     rows = ["| what | fusing_forces | straightforward | ratio | machine |", "|---|---|---|---|---|"]
