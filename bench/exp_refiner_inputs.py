@@ -48,6 +48,7 @@ sys.path.insert(0, str(HERE))
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 import _machine
 import fusing_forces.models as M
+from fusing_forces.lines import line_skeleton
 
 VARIANTS = {'dilated': "the deepest UNet level's two convolutions dilated by 2 and 4, widening its receptive field from 80 to 208 px",
             'fields': "the strokes also as two Gaussian-blurred stroke fields at σ 8 and 24 px, in extra input channels"}
@@ -68,7 +69,6 @@ def patch_loss(kind:str='ring'):
     import fusing_forces.refiner_training as RT
     plain = RT.RefinerLoss.__call__
     def call_pfm(self, logits, target):
-        from fusing_forces.lines import line_skeleton
         if target.shape[1] < 2: return plain(self, logits, target)   # validation tiles: GT only, no region
         gt = target[:, :1].float(); region = (target[:, 1:2] > 0).float()
         skel = torch.from_numpy(np.stack([line_skeleton(g > 0.5) for g in gt[:, 0].cpu().numpy()])[:, None].astype(np.float32)).to(gt)

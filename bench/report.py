@@ -877,11 +877,12 @@ def upper_bounds_reading()->str:
              for d in [shape_simulation('addition_shapes_valid_erode1', 'erode:1')] if d]
     cap = load('addition_shapes_valid_cap1'); capsim = (cap or {}).get('simulation') or {}
     if shipped and (thin or capsim):
-        gains = [sp['difference'] for _, d in thin if (sp := seed_pairs(d, shipped))]
+        pairs = [seed_pairs(d, shipped) for _, d in thin]   # each bootstrap once
+        gains = [sp['difference'] for sp in pairs if sp]
         text += (" Drawing the additions thinner buys little of it back" + (f" (at most {100*max(gains):.0f} points on average)" if gains and max(gains) > 0.01 else "")
                  + ", and not on every mirror (validation, 10 seeds): " + '; '.join(
-                 f"{label}: {per(d)}" + seed_pair_words(seed_pairs(d, shipped), ', paired by mirror and seed against the shipped', '')
-                 for label, d in thin)
+                 f"{label}: {per(d)}" + seed_pair_words(sp, ', paired by mirror and seed against the shipped', '')
+                 for (label, d), sp in zip(thin, pairs))
                  + ''.join(f"; additions capped at {n.split(':')[1]} px from their skeleton (`bench/addition_shapes.py --sim-variants {n}`): "
                            + ' / '.join(f"{100*m['saved']['mean']:.0f} %" for m in r.values()) for n, r in capsim.get('runs', {}).items() if n.startswith('cap:'))
                  + ".")

@@ -59,8 +59,10 @@ def margin_panel(ax, split:str)->bool:
 
 def save(fig, path:str)->str:
     "Write `fig` to `path` through a temporary file (nothing half-written)."
-    fig.tight_layout(); out = Path(path); out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.stem + '.tmp.png'); fig.savefig(tmp, dpi=90); tmp.replace(out)
+    fig.tight_layout(); out = Path(path); tmp = out.with_name(out.stem + '.tmp.png')
+    try: fig.savefig(tmp, dpi=90); tmp.replace(out)
+    except OSError as e:
+        tmp.unlink(missing_ok=True); sys.exit(f"error: {out}: cannot write ({e.strerror or e})")
     return str(out)
 
 def main():
@@ -68,6 +70,9 @@ def main():
     ap.add_argument('--out', default=str(HERE.parent/'docs'/'upper_bounds.png'))
     ap.add_argument('--margin-out', default=str(HERE.parent/'docs'/'saving_vs_margin.png'))
     a = ap.parse_args()
+    for flag, path in (('--out', a.out), ('--margin-out', a.margin_out)):   # both folders before either figure is drawn
+        try: Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e: sys.exit(f"error: {flag}: {Path(path).parent}: cannot create the folder ({e.strerror or e})")
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     drawn = [panel(ax, s) for ax, s in zip(axes, ('valid', 'test'))]
     if not any(drawn): sys.exit("error: no bench/results/simulation_<split>_oracle_reach_<R>.json yet (bench/simulation.py --oracle-reach R)")
